@@ -1,0 +1,82 @@
+"""Sign-in with throttling, and API tokens."""
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.utils import timezone
+
+from parley.core.errors import ErrorCode, ParleyError
+
+from .models import ApiToken, User
+
+TOKEN_BYTES = 32
+
+
+def _failure_keys(username: str, client_ip: str) -> list[str]:
+    user_key = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    return [f"login-fail:user:{user_key}", f"login-fail:ip:{client_ip}"]
+
+
+def _is_throttled(username: str, client_ip: str) -> bool:
+    return any(
+        (cache.get(key) or 0) >= settings.LOGIN_MAX_FAILURES
+        for key in _failure_keys(username, client_ip)
+    )
+
+
+def _record_failure(username: str, client_ip: str) -> None:
+    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
+    for key in _failure_keys(username, client_ip):
+        cache.add(key, 0, window)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+
+
+def credentials_check(*, request: Any, username: str, password: str) -> User:
+    """Return the user for these credentials, refusing once too many attempts failed.
+
+    Failures count per username and per client address within the window, so guessing one
+    account's password from many places and many accounts from one place are both slowed.
+    """
+    client_ip = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    if _is_throttled(username, client_ip):
+        raise ParleyError(ErrorCode.THROTTLED)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _record_failure(username, client_ip)
+        raise ParleyError(ErrorCode.AUTH_FAILED)
+    return user
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token and return it with its raw value, which is never stored."""
+    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    token = ApiToken.objects.create(
+        user=user, name=name[:80], key_hash=hash_token(raw), prefix=raw[:8]
+    )
+    return token, raw
+
+
+def api_token_user(raw: str) -> User | None:
+    """Return the active user a raw token belongs to, noting when it was last used."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from parley.api import api, api_not_found
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("parley.accounts.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
+    path("", include("parley.marketplace.urls")),
+]

@@ -1,0 +1,125 @@
+"""The read API for the marketplace and the token endpoint."""
+
+import pytest
+from django.core.cache import cache
+
+from parley.accounts.models import ApiToken
+
+from .conftest import bearer_for, client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_openapi_document_is_served():
+    doc = client_for(None).get("/api/v1/openapi.json").json()
+    assert doc["info"]["title"] == "Parley API"
+    assert "/api/v1/orders" in doc["paths"]
+
+
+@pytest.mark.django_db
+def test_docs_page_is_served():
+    assert client_for(None).get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_token_exchange_and_bearer_use(cast):
+    client = client_for(None)
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "buyer", "password": "correct horse battery staple", "name": "phone"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    token = response.json()["token"]
+    stored = ApiToken.objects.get(user=cast.buyer)
+    assert stored.key_hash != token and stored.prefix == token[:8]
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["username"] == "buyer"
+
+
+@pytest.mark.django_db
+def test_wrong_password_gets_a_coded_error(cast):
+    response = client_for(None, "en").post(
+        "/api/v1/auth/token",
+        {"username": "buyer", "password": "nope"},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth_failed"
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_token_endpoint_is_throttled(cast, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    client = client_for(None)
+    for _ in range(2):
+        client.post(
+            "/api/v1/auth/token",
+            {"username": "buyer", "password": "x"},
+            content_type="application/json",
+        )
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "buyer", "password": "correct horse battery staple"},
+        content_type="application/json",
+    )
+    assert response.status_code == 429 and response.json()["code"] == "throttled"
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bad_bearer_token_is_401(cast):
+    response = client_for(None).get("/api/v1/orders", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+def test_malformed_body_is_422_with_reason():
+    response = client_for(None).post(
+        "/api/v1/auth/token", {"username": ""}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid" and body["detail"]["errors"]
+
+
+@pytest.mark.django_db
+def test_orders_are_the_callers_own(cast):
+    headers = bearer_for(cast.buyer)
+    client = client_for(None)
+    listing = client.get("/api/v1/orders", headers=headers).json()
+    assert [o["number"] for o in listing["items"]] == ["A-1"]
+    one = client.get("/api/v1/orders/A-1", headers=headers).json()
+    assert one["lines"][0]["quantity"] == 1
+    assert one["protection_ends_at"] is not None
+    assert client.get("/api/v1/orders/B-1", headers=headers).status_code == 404
+
+
+@pytest.mark.django_db
+def test_session_auth_works_for_the_api(cast):
+    assert client_for(cast.buyer).get("/api/v1/orders").status_code == 200
+    assert client_for(None).get("/api/v1/orders").status_code == 401
+
+
+@pytest.mark.django_db
+def test_catalogue_reads(cast):
+    client = client_for(None)
+    stores = client.get("/api/v1/stores").json()
+    assert {s["slug"] for s in stores["items"]} == {"cosy", "techno"}
+    products = client.get("/api/v1/products", {"store": "cosy"}).json()
+    assert products["count"] == 2
+    product_id = products["items"][0]["id"]
+    assert client.get(f"/api/v1/products/{product_id}").json()["store"]["slug"] == "cosy"
+    assert client.get("/api/v1/stores/nope").status_code == 404
+    assert client.get("/api/v1/shipping-methods").json()[0]["protection_days"] == 60
+
+
+@pytest.mark.django_db
+def test_page_limits_are_enforced(cast):
+    response = client_for(None).get("/api/v1/products", {"limit": 1000})
+    assert response.status_code == 422

@@ -1,0 +1,38 @@
+"""Production settings pass Django's deployment checks; misconfiguration fails at start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    environment.update(env)
+    command = [sys.executable, "manage.py", *args]
+    return subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="false", SECRET_KEY="x" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d",
+        ALLOWED_HOSTS="parley.example.com",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run_manage("check", DEBUG="false", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_several_server_processes_need_redis():
+    result = run_manage("serve", "--workers", "2", "--no-worker", REDIS_URL="")
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr
