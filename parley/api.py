@@ -13,7 +13,7 @@ from parley.core.schemas import ErrorOut
 from parley.marketplace.api import router as marketplace_router
 
 ERROR_RESPONSES = {
-    "400": "The body could not be read (not JSON, or not UTF-8).",
+    "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",
     "401": "Not authenticated: log in or send `Authorization: Bearer <token>`.",
     "422": "The request does not match the documented shape; `detail.errors` says where.",
 }
@@ -32,9 +32,7 @@ class ParleyAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
-                codes = ["422"]
-                codes += ["401"] if operation.get("security") else []
-                codes += ["400"] if operation.get("requestBody") else []
+                codes = ["400", "422"] + (["401"] if operation.get("security") else [])
                 for code in codes:
                     responses.setdefault(code, {"description": ERROR_RESPONSES[code], **error_ref})
         return schema
