@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parley.accounts.api import router as accounts_router
+from parley.attachments.api import router as attachments_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
 from parley.marketplace.api import router as marketplace_router
@@ -92,3 +93,4 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 
 api.add_router("/auth", accounts_router)
 api.add_router("/", marketplace_router)
+api.add_router("/", attachments_router)

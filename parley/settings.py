@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "parley.core",
     "parley.accounts",
     "parley.marketplace",
+    "parley.attachments",
     "parley.demo",
 ]
 
@@ -240,3 +241,9 @@ LOGGING = {
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")))
 API_PAGE_SIZE_MAX = 100
+
+# Attachments (photos in messages, reviews, disputes).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENTS_PER_MESSAGE = int(os.environ.get("ATTACHMENTS_PER_MESSAGE", "10"))
+# Decoded size limit: a small file that unpacks to a huge picture is a decompression bomb.
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(40_000_000)))
