@@ -11,6 +11,8 @@ from parley.accounts.api import router as accounts_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
 from parley.marketplace.api import router as marketplace_router
+from parley.reviews.api import router as reviews_router
+from parley.workspace.api import router as workspace_router
 
 ERROR_RESPONSES = {
     "400": "The body could not be read (not JSON, or not UTF-8).",
@@ -94,3 +96,5 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 
 api.add_router("/auth", accounts_router)
 api.add_router("/", marketplace_router)
+api.add_router("/", reviews_router)
+api.add_router("/", workspace_router)

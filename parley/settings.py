@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "parley.core",
     "parley.accounts",
     "parley.marketplace",
+    "parley.reviews",
+    "parley.workspace",
     "parley.demo",
 ]
 
@@ -239,3 +241,9 @@ LOGGING = {
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")))
 API_PAGE_SIZE_MAX = 100
+
+# Reviews: how long a buyer may edit a review, and a store its public reply (edits keep history).
+REVIEW_EDIT_WINDOW = timedelta(days=int(os.environ.get("REVIEW_EDIT_WINDOW_DAYS", "14")))
+REVIEW_REPLY_EDIT_WINDOW = timedelta(
+    days=int(os.environ.get("REVIEW_REPLY_EDIT_WINDOW_DAYS", "30"))
+)
