@@ -53,8 +53,8 @@ def reviews_feed(request: HttpRequest, slug: str) -> HttpResponse:
     if filters.is_valid():
         show = FeedShow(filters.cleaned_data["show"] or FeedShow.UNANSWERED)
         rating = filters.cleaned_data["rating"]
-    elif filters.is_bound:
-        raise Http404
+    else:  # junk in the address shows the default feed rather than an error
+        filters = FeedFilterForm()
     page = paginate(
         request, store_feed(desk.store, show=show, rating=rating), review_rules.FEED_PER_PAGE
     )
