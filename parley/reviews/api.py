@@ -1,7 +1,7 @@
 """Reviews over JSON: the same services as the pages."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.auth import api_auth
@@ -106,7 +106,7 @@ def review_create(request: HttpRequest, product_id: int, body: ReviewCreateIn):
         is_question=body.is_question,
         order_number=body.order_number,
     )
-    return 201, review_out(selectors.get_review(review.pk))
+    return Status(201, review_out(selectors.get_review(review.pk)))
 
 
 @router.get("/reviews/{review_id}", response={200: ReviewOut, 404: ErrorOut}, auth=None)
@@ -140,7 +140,7 @@ def reply_create(request: HttpRequest, review_id: int, body: ReplyIn):
     """The store's public reply; only the store's members, once per review (409 after)."""
     review = selectors.get_review_for_member(request.auth, review_id)
     services.seller_reply_create(actor=request.auth, review=review, text=body.text)
-    return 201, review_out(selectors.get_review(review.pk))
+    return Status(201, review_out(selectors.get_review(review.pk)))
 
 
 @router.put(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from parley.marketplace.models import Order, StoreMembership
 
-from .factories import MembershipFactory, OrderFactory, ProductFactory, UserFactory
+from ..factories import MembershipFactory, OrderFactory, ProductFactory, UserFactory
 
 
 def delivered_order(buyer, store, product=None, status=Order.Status.DELIVERED, number=None):

@@ -11,8 +11,8 @@ from parley.reviews import selectors, services
 from parley.reviews.models import Review, ReviewRevision, SellerReply, SellerReplyRevision
 from parley.reviews.selectors import FeedShow, Refusal
 
-from .factories import ProductFactory
-from .reviews_fixtures import delivered_order, product, purchase, staff  # noqa: F401
+from ..factories import ProductFactory
+from .conftest import delivered_order
 
 MOMENT = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
