@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from parley.attachments.services import attachment_create_from_upload
 from parley.core.errors import ParleyError
@@ -300,9 +301,18 @@ def test_reply_time_needs_enough_conversations(cast, settings):
         conversation_answered_after(cast.store, timedelta(hours=2), START + timedelta(hours=i))
     stats = selectors.store_reply_stats(cast.store, at=START + timedelta(days=2))
     assert stats.sample == 2 and not stats.enough
-    assert "Not enough" in stats.summary() or "Недостаточно" in stats.summary()
+    with translation.override("en"):
+        assert stats.summary().startswith("Not enough")
+    with translation.override("ru"):
+        assert stats.summary().startswith("Пока недостаточно")
     conversation_answered_after(cast.store, timedelta(hours=2), START + timedelta(hours=5))
-    assert selectors.store_reply_stats(cast.store, at=START + timedelta(days=2)).enough
+    stats = selectors.store_reply_stats(cast.store, at=START + timedelta(days=2))
+    assert stats.enough
+    with translation.override("ru"):
+        assert stats.summary() == "Обычно отвечает в течение 2 ч"
+        assert stats.share_text() == "100% обращений получают ответ в течение 24 ч"
+    with translation.override("en"):
+        assert stats.summary() == "Usually replies within 2 hours"
 
 
 def test_reply_time_median_share_and_unanswered(cast, settings):
