@@ -12,9 +12,10 @@ from parley.attachments.api import router as attachments_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
 from parley.marketplace.api import router as marketplace_router
+from parley.messaging.api import router as messaging_router
+from parley.notifications.api import router as notifications_router
 from parley.reviews.api import router as reviews_router
 from parley.workspace.api import router as workspace_router
-from parley.messaging.api import router as messaging_router
 
 ERROR_RESPONSES = {
     "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",
@@ -101,3 +102,4 @@ api.add_router("/", attachments_router)
 api.add_router("/", reviews_router)
 api.add_router("/", workspace_router)
 api.add_router("/", messaging_router)
+api.add_router("/", notifications_router)

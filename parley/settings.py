@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "parley.reviews",
     "parley.workspace",
     "parley.messaging",
+    "parley.notifications",
     "parley.demo",
 ]
 
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "parley.accounts.middleware.ReaderTimeZoneMiddleware",
+    "parley.notifications.middleware.PresenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -265,3 +267,14 @@ REPLY_PROMISE_HOURS = int(os.environ.get("REPLY_PROMISE_HOURS", "24"))
 REPLY_STATS_WINDOW_DAYS = int(os.environ.get("REPLY_STATS_WINDOW_DAYS", "90"))
 REPLY_STATS_MAX_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MAX_CONVERSATIONS", "100"))
 REPLY_STATS_MIN_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MIN_CONVERSATIONS", "5"))
+
+# Notifications: e-mail only a recipient away from the site this long, one e-mail per
+# conversation once it has been quiet; retried; the bell asks for its count this often.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+NOTIFY_EMAIL_DEFAULT = env_bool("NOTIFY_EMAIL_DEFAULT", True)
+NOTIFY_EMAIL_AWAY_AFTER_MINUTES = int(os.environ.get("NOTIFY_EMAIL_AWAY_AFTER_MINUTES", "15"))
+NOTIFY_EMAIL_QUIET_MINUTES = int(os.environ.get("NOTIFY_EMAIL_QUIET_MINUTES", "10"))
+NOTIFY_EMAIL_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_EMAIL_MAX_ATTEMPTS", "5"))
+NOTIFY_EMAIL_RETRY_SECONDS = int(os.environ.get("NOTIFY_EMAIL_RETRY_SECONDS", "60"))
+NOTIFY_POLL_SECONDS = int(os.environ.get("NOTIFY_POLL_SECONDS", "15"))
+PRESENCE_RESOLUTION_SECONDS = int(os.environ.get("PRESENCE_RESOLUTION_SECONDS", "60"))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("parley.reviews.urls")),
     path("workspace/", include("parley.workspace.urls")),
     path("", include("parley.messaging.urls")),
+    path("notifications/", include("parley.notifications.urls")),
     path("", include("parley.marketplace.urls")),
 ]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import User
@@ -17,8 +18,9 @@ from parley.attachments.services import attachments_check_count
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.core.realtime import publish_on_commit
-from parley.marketplace.models import Order, Product, Store
+from parley.marketplace.models import Order, Product, Store, StoreMembership
 from parley.marketplace.selectors import is_store_member
+from parley.notifications.services import notify
 
 from . import rules
 from .models import Conversation, Message, MessageAttachment, ReadMarker
@@ -156,6 +158,8 @@ def message_send(
                 "message": message_payload(message),
             },
         )
+        if sent_at is None:
+            _notify_other_side(locked, message)
     return message, True
 
 
@@ -179,6 +183,29 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq
             },
         )
     return seq
+
+
+def _notify_other_side(conversation: Conversation, message: Message) -> None:
+    """The buyer hears of the store's messages, every store member of the buyer's; imported
+    history (``sent_at`` in the past) is not news."""
+    if message.from_store:
+        recipients = [conversation.buyer_id]
+    else:
+        recipients = list(
+            StoreMembership.objects.filter(store_id=conversation.store_id).values_list(
+                "user_id", flat=True
+            )
+        )
+    notify(
+        recipients=recipients,
+        kind="message_new",
+        params={
+            "sender": conversation.store.name if message.from_store else message.sender.public_name,
+            "text": message.body or "📷",
+        },
+        link=reverse("messaging:conversation", args=[conversation.pk]) + f"#m-{message.seq}",
+        group=f"conversation:{conversation.pk}",
+    )
 
 
 def _sending_time(conversation: Conversation, sent_at: datetime | None) -> datetime:

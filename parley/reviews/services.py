@@ -10,6 +10,7 @@ from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.marketplace.models import Product
 from parley.marketplace.selectors import is_store_member
+from parley.notifications.services import notify
 
 from . import rules
 from .models import Review, ReviewRevision, SellerReply, SellerReplyRevision
@@ -134,11 +135,26 @@ def seller_reply_create(*, actor: User, review: Review, text: str) -> SellerRepl
             locked = Review.objects.select_for_update().get(pk=review.pk)
             if SellerReply.objects.filter(review=locked).exists():
                 raise already
-            return SellerReply.objects.create(
+            reply = SellerReply.objects.create(
                 review=locked, author=actor, text=text, created_at=now()
             )
+            _notify_buyer(locked, reply)
+            return reply
     except IntegrityError:
         raise already from None
+
+
+def _notify_buyer(review: Review, reply: SellerReply) -> None:
+    notify(
+        recipients=[review.author_id],
+        kind="review_reply",
+        params={
+            "store": review.product.store.name,
+            "product": review.product.title,
+            "text": reply.text,
+        },
+        link=f"{review.product.get_absolute_url()}#review-{review.pk}",
+    )
 
 
 def seller_reply_update(*, actor: User, review: Review, text: str) -> SellerReply:

@@ -1,0 +1,256 @@
+"""Writes of notifications: ``notify`` (what other apps call), read markers, preferences,
+presence, and the e-mail delivery the job queue runs.
+
+``notify`` records nothing until the caller's transaction commits, so a rolled-back action
+notifies nobody. E-mail is a job: it waits for the conversation's quiet period, goes only to a
+recipient who has been away, and marks what it sent in the same transaction that found it, so
+running the job twice (or two workers at once) never sends a notification twice.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from parley.accounts.models import User
+from parley.core.clock import now
+from parley.core.errors import Invalid, NotFound
+from parley.core.realtime import publish_on_commit
+
+from . import rules
+from .kinds import KINDS
+from .models import Notification, Preference, Presence
+from .render import render_notification, unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+PARAM_TEXT_MAX = 200
+
+
+def user_group(user_id: int) -> str:
+    """The WebSocket group of one user's notifications."""
+    return f"notifications.user.{user_id}"
+
+
+def notify(
+    *,
+    recipients: Iterable[User | int],
+    kind: str,
+    link: str,
+    params: dict[str, Any] | None = None,
+    group: str | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    """Tell each recipient about an event once the caller's transaction commits.
+
+    ``params`` fill the kind's title in the reader's language; ``group`` batches e-mails (one
+    per conversation); ``dedupe_key`` makes the event at-most-once per recipient.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    ids = sorted({r if isinstance(r, int) else r.pk for r in recipients})
+    clean = {key: _clip(value) for key, value in (params or {}).items()}
+    if not ids:
+        return
+    transaction.on_commit(
+        lambda: _record(ids, kind, link, clean, group or f"{kind}:{link}", dedupe_key),
+        robust=True,
+    )
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > PARAM_TEXT_MAX:
+        return value[: PARAM_TEXT_MAX - 1] + "…"
+    return value
+
+
+def _record(
+    ids: list[int], kind: str, link: str, params: dict, group: str, dedupe_key: str | None
+) -> None:
+    moment = now()
+    wants_email = email_choices(ids, kind)
+    created: list[Notification] = []
+    for user_id in ids:
+        try:
+            with transaction.atomic():
+                created.append(
+                    Notification.objects.create(
+                        recipient_id=user_id,
+                        kind=kind,
+                        params=params,
+                        link=link,
+                        group_key=group,
+                        dedupe_key=dedupe_key,
+                        created_at=moment,
+                        email_wanted=wants_email[user_id],
+                    )
+                )
+        except IntegrityError:  # this event was already recorded for this recipient
+            continue
+    with transaction.atomic():
+        for notification in created:
+            publish_on_commit(
+                user_group(notification.recipient_id),
+                {
+                    "type": "notification.new",
+                    "id": notification.pk,
+                    "kind": kind,
+                    "unread": unread_count(notification.recipient_id),
+                },
+            )
+            if notification.email_wanted:
+                _schedule_email(notification.recipient_id, group, moment)
+
+
+def _schedule_email(recipient_id: int, group: str, moment: datetime) -> None:
+    from .tasks import email_notifications
+
+    run_after = moment + rules.email_quiet_period()
+    transaction.on_commit(
+        lambda: email_notifications.using(run_after=run_after).enqueue(
+            recipient_id=recipient_id, group=group
+        )
+    )
+
+
+def unread_count(user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def email_choices(user_ids: list[int], kind: str) -> dict[int, bool]:
+    chosen = dict(
+        Preference.objects.filter(user_id__in=user_ids, kind=kind).values_list("user_id", "email")
+    )
+    return {uid: chosen.get(uid, settings.NOTIFY_EMAIL_DEFAULT) for uid in user_ids}
+
+
+def notification_mark_read(*, actor: User, notification_id: int) -> Notification:
+    """Mark one of the reader's notifications read (again is harmless)."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=actor).first()
+    if notification is None:
+        raise NotFound()
+    if notification.read_at is None:
+        notification.read_at = now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+        _publish_count(actor.pk)
+    return notification
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    """Mark every unread notification of the reader read; return how many changed."""
+    with transaction.atomic():
+        changed = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+            read_at=now()
+        )
+        if changed:
+            _publish_count(actor.pk)
+    return changed
+
+
+def _publish_count(user_id: int) -> None:
+    publish_on_commit(
+        user_group(user_id), {"type": "notification.read", "unread": unread_count(user_id)}
+    )
+
+
+def preferences_set(*, actor: User, email_kinds: Iterable[str]) -> dict[str, bool]:
+    """Store, for every kind, whether the user also wants it by e-mail."""
+    wanted = set(email_kinds)
+    unknown = wanted - KINDS.keys()
+    if unknown:
+        raise Invalid(_("Unknown notification kind."), field="email_kinds")
+    with transaction.atomic():
+        for kind in KINDS:
+            Preference.objects.update_or_create(
+                user=actor, kind=kind, defaults={"email": kind in wanted}
+            )
+    return {kind: kind in wanted for kind in KINDS}
+
+
+def email_unsubscribe(*, user: User, kind: str) -> None:
+    """Turn off e-mail for one kind (from a signed link; the link is checked by the caller)."""
+    if kind not in KINDS:
+        raise NotFound()
+    Preference.objects.update_or_create(user=user, kind=kind, defaults={"email": False})
+
+
+def presence_touch(*, user: User) -> None:
+    """Remember that the user is on the site; writes at most once per resolution period."""
+    moment = now()
+    fresh = Presence.objects.filter(
+        user=user, last_seen_at__gte=moment - rules.presence_resolution()
+    ).exists()
+    if not fresh:
+        Presence.objects.update_or_create(user=user, defaults={"last_seen_at": moment})
+
+
+def is_away(user_id: int, moment: datetime) -> bool:
+    seen = Presence.objects.filter(user_id=user_id).values_list("last_seen_at", flat=True).first()
+    return seen is None or seen <= moment - rules.email_away_after()
+
+
+def emails_deliver(*, recipient_id: int, group: str) -> int:
+    """Send the pending e-mail of one recipient's group; return how many notifications it
+    carried (0 when there was nothing to send, or it is not time yet).
+
+    Runs in one transaction holding the pending rows: they are marked e-mailed only if the
+    message left; a failure raises and leaves them pending for the retry.
+    """
+    moment = now()
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update()
+            .filter(
+                recipient_id=recipient_id,
+                group_key=group,
+                email_wanted=True,
+                emailed_at__isnull=True,
+            )
+            .order_by("created_at", "id")
+        )
+        if not pending:
+            return 0
+        if pending[-1].created_at > moment - rules.email_quiet_period():
+            return 0  # still talking: the job scheduled for the latest one will send
+        unread = [n for n in pending if n.read_at is None]
+        ids = [n.pk for n in pending]
+        if not unread or not is_away(recipient_id, moment):
+            # Read already, or the recipient is on the site and sees the bell.
+            Notification.objects.filter(pk__in=ids).update(email_wanted=False)
+            return 0
+        recipient = User.objects.get(pk=recipient_id)
+        if not recipient.email:
+            Notification.objects.filter(pk__in=ids).update(email_wanted=False)
+            return 0
+        _send(recipient, unread)
+        Notification.objects.filter(pk__in=ids).update(emailed_at=moment)
+        return len(unread)
+
+
+def _send(recipient: User, notifications: list[Notification]) -> None:
+    with translation.override(recipient.language):
+        items = [render_notification(n, absolute=True) for n in notifications]
+        kinds = sorted({n.kind for n in notifications})
+        context = {
+            "recipient": recipient,
+            "items": items,
+            "unsubscribe": [(KINDS[k].label, unsubscribe_url(recipient, k)) for k in kinds],
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("notifications/email_subject.txt", context).strip()
+        text = render_to_string("notifications/email.txt", context)
+        html = render_to_string("notifications/email.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[recipient.email])
+    message.attach_alternative(html, "text/html")
+    if len(kinds) == 1:
+        message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url(recipient, kinds[0])}>"
+    message.send()

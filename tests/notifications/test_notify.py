@@ -1,0 +1,132 @@
+"""notify(): once per event, only after commit, rendered in the reader's language."""
+
+import pytest
+from django.db import transaction
+from django.utils import translation
+
+from parley.messaging import services as messaging
+from parley.notifications import services
+from parley.notifications.models import Notification
+from parley.notifications.render import render_notification
+from parley.reviews import services as reviews
+
+from ..factories import MembershipFactory, UserFactory
+from ..reviews.conftest import delivered_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_buyer_message_notifies_every_store_member_once(cast, conversation, committed):
+    staff = UserFactory(username="staff")
+    MembershipFactory(store=cast.store, user=staff)
+    with committed():
+        messaging.message_send(actor=cast.buyer, conversation=conversation, body="Есть синий?")
+    rows = Notification.objects.order_by("recipient__username")
+    assert [(n.recipient.username, n.kind) for n in rows] == [
+        ("seller", "message_new"),
+        ("staff", "message_new"),
+    ]
+    assert rows[0].params == {"sender": "Buyer", "text": "Есть синий?"}
+    assert rows[0].link == f"/messages/{conversation.pk}/#m-1"
+    assert rows[0].group_key == f"conversation:{conversation.pk}"
+
+
+def test_a_store_reply_notifies_the_buyer_only(cast, conversation, committed):
+    with committed():
+        messaging.message_send(actor=cast.buyer, conversation=conversation, body="Вопрос")
+    with committed():
+        messaging.message_send(actor=cast.seller, conversation=conversation, body="Ответ")
+    assert Notification.objects.filter(recipient=cast.buyer).count() == 1
+    assert Notification.objects.filter(recipient=cast.seller).count() == 1
+    mine = Notification.objects.get(recipient=cast.buyer)
+    assert mine.params["sender"] == cast.store.name
+
+
+def test_imported_history_is_not_news(cast, conversation, committed):
+    from django.utils import timezone
+
+    with committed():
+        messaging.message_send(
+            actor=cast.buyer,
+            conversation=conversation,
+            body="Старое",
+            sent_at=timezone.now() - timezone.timedelta(days=3),
+        )
+    assert not Notification.objects.exists()
+
+
+def test_a_rolled_back_action_notifies_nobody(cast, conversation, committed):
+    class Boom(Exception):
+        pass
+
+    with committed() as callbacks, pytest.raises(Boom), transaction.atomic():
+        messaging.message_send(actor=cast.buyer, conversation=conversation, body="Передумал")
+        raise Boom
+    assert callbacks == []
+    assert not Notification.objects.exists()
+
+
+def test_nothing_is_recorded_before_commit(cast, conversation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        messaging.message_send(actor=cast.buyer, conversation=conversation, body="Ждём")
+        assert not Notification.objects.exists()
+    assert not Notification.objects.exists()
+    for callback in callbacks:
+        callback()
+    assert Notification.objects.filter(recipient=cast.seller).count() == 1
+
+
+def test_a_reply_to_a_review_notifies_its_buyer(cast, committed):
+    order = delivered_order(cast.buyer, cast.store, number="R-1")
+    product = order.lines.get().product
+    review = reviews.review_create(actor=cast.buyer, product=product, rating=4, text="Хорошо")
+    with committed():
+        reviews.seller_reply_create(actor=cast.seller, review=review, text="Спасибо за отзыв!")
+    notification = Notification.objects.get()
+    assert notification.recipient == cast.buyer and notification.kind == "review_reply"
+    assert notification.link == f"{product.get_absolute_url()}#review-{review.pk}"
+    with translation.override("en"):
+        assert render_notification(notification).title == (
+            f"{cast.store.name} replied to your review of {product.title}"
+        )
+    with translation.override("ru"):
+        assert render_notification(notification).title == (
+            f"Магазин «{cast.store.name}» ответил на ваш отзыв о товаре «{product.title}»"
+        )
+
+
+def test_dedupe_key_makes_an_event_at_most_once(cast, committed):
+    for _ in range(2):
+        with committed():
+            services.notify(
+                recipients=[cast.seller],
+                kind="reply_reminder",
+                params={"buyer": "Buyer", "hours": 24, "store": "S"},
+                link="/messages/1/",
+                dedupe_key="reminder:1:1:24",
+            )
+    assert Notification.objects.count() == 1
+
+
+def test_unknown_kind_is_a_programming_error(cast):
+    with pytest.raises(ValueError):
+        services.notify(recipients=[cast.buyer], kind="nope", link="/")
+
+
+def test_long_texts_are_clipped(cast, committed):
+    with committed():
+        services.notify(
+            recipients=[cast.buyer], kind="message_new", link="/", params={"text": "я" * 1000}
+        )
+    assert len(Notification.objects.get().params["text"]) == services.PARAM_TEXT_MAX
+
+
+def test_the_user_hears_the_new_count_after_commit(cast, committed, monkeypatch):
+    heard = []
+    monkeypatch.setattr(
+        "parley.core.realtime.publish", lambda group, event: heard.append((group, event))
+    )
+    with committed():
+        services.notify(recipients=[cast.buyer], kind="message_new", link="/", params={})
+    assert heard[-1][0] == f"notifications.user.{cast.buyer.pk}"
+    assert heard[-1][1]["type"] == "notification.new" and heard[-1][1]["unread"] == 1
