@@ -34,6 +34,7 @@ def stored_files(settings) -> list:
         ("html", "unsupported_media", 415),
         ("elf", "unsupported_media", 415),
         ("truncated_jpeg", "invalid", 400),
+        ("corrupt_png", "invalid", 400),
         ("polyglot", "unsupported_media", 415),
         ("bomb", "too_large", 413),
     ],
