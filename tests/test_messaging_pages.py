@@ -11,12 +11,6 @@ from .conftest import client_for
 from .factories import ProductFactory
 from .images import hostile_files, photo_bytes, photo_with_gps, upload
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 WORDS = {
     "ru": ["Отправить сообщение", "Загрузить фото", "Отправить", "Центр сообщений"],
     "en": ["Contact Now", "Upload a photo", "Send", "Message Center"],

@@ -15,11 +15,6 @@ TEXT = "Здравствуйте! Плед серый или бежевый? Ф�
 REPLY = "Добрый день! Это бежевый цвет, отправим завтра."
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_buyer_writes_from_a_product_and_the_seller_answers(server, browser):
     buyer = new_page(browser, "ru-RU")
     log_in(buyer, server, "buyer")
