@@ -278,3 +278,5 @@ NOTIFY_EMAIL_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_EMAIL_MAX_ATTEMPTS", "5")
 NOTIFY_EMAIL_RETRY_SECONDS = int(os.environ.get("NOTIFY_EMAIL_RETRY_SECONDS", "60"))
 NOTIFY_POLL_SECONDS = int(os.environ.get("NOTIFY_POLL_SECONDS", "15"))
 PRESENCE_RESOLUTION_SECONDS = int(os.environ.get("PRESENCE_RESOLUTION_SECONDS", "60"))
+# A store member is reminded when a buyer's message has waited this many hours (each once).
+REPLY_REMINDER_HOURS = [int(h) for h in env_list("REPLY_REMINDER_HOURS", "24,48")]

@@ -26,6 +26,7 @@ from . import rules
 from .models import Conversation, Message, MessageAttachment, ReadMarker
 from .payloads import conversation_group, message_payload
 from .selectors import is_participant
+from .tasks import reply_reminders_schedule
 
 CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,64}$")
 
@@ -122,6 +123,7 @@ def message_send(
         _check_attachments(actor, attachments)
         moment = _sending_time(locked, sent_at)
         seq = locked.last_seq + 1
+        starts_waiting = not from_store and _store_had_last_word(locked)
         message = Message.objects.create(
             conversation=locked,
             seq=seq,
@@ -160,6 +162,8 @@ def message_send(
         )
         if sent_at is None:
             _notify_other_side(locked, message)
+        if starts_waiting:
+            reply_reminders_schedule(locked, message)
     return message, True
 
 
@@ -183,6 +187,15 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq
             },
         )
     return seq
+
+
+def _store_had_last_word(conversation: Conversation) -> bool:
+    """Whether a buyer's message now would start a wait for the store's answer."""
+    if conversation.last_seq == 0:
+        return True
+    return Message.objects.filter(
+        conversation=conversation, seq=conversation.last_seq, from_store=True
+    ).exists()
 
 
 def _notify_other_side(conversation: Conversation, message: Message) -> None:
