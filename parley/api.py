@@ -15,6 +15,7 @@ from parley.marketplace.api import router as marketplace_router
 from parley.messaging.api import router as messaging_router
 from parley.notifications.api import router as notifications_router
 from parley.reviews.api import router as reviews_router
+from parley.search.api import router as search_router
 from parley.workspace.api import router as workspace_router
 
 ERROR_RESPONSES = {
@@ -103,3 +104,4 @@ api.add_router("/", reviews_router)
 api.add_router("/", workspace_router)
 api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)
+api.add_router("/", search_router)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "parley.workspace",
     "parley.messaging",
     "parley.notifications",
+    "parley.search",
     "parley.demo",
 ]
 

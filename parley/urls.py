@@ -13,5 +13,6 @@ urlpatterns = [
     path("workspace/", include("parley.workspace.urls")),
     path("", include("parley.messaging.urls")),
     path("notifications/", include("parley.notifications.urls")),
+    path("messages/search/", include("parley.search.urls")),
     path("", include("parley.marketplace.urls")),
 ]
