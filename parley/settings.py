@@ -281,3 +281,5 @@ NOTIFY_POLL_SECONDS = int(os.environ.get("NOTIFY_POLL_SECONDS", "15"))
 PRESENCE_RESOLUTION_SECONDS = int(os.environ.get("PRESENCE_RESOLUTION_SECONDS", "60"))
 # A store member is reminded when a buyer's message has waited this many hours (each once).
 REPLY_REMINDER_HOURS = [int(h) for h in env_list("REPLY_REMINDER_HOURS", "24,48")]
+# Both parties of a dispute are warned when these shares of a deadline's time have passed.
+DEADLINE_WARNING_PERCENTS = [int(p) for p in env_list("DEADLINE_WARNING_PERCENTS", "50,90")]
