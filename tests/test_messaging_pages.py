@@ -8,7 +8,7 @@ from parley.messaging import services
 from parley.messaging.models import Conversation, Message
 
 from .conftest import client_for
-from .factories import ProductFactory
+from .factories import MembershipFactory, ProductFactory, UserFactory
 from .images import hostile_files, photo_bytes, photo_with_gps, upload
 
 WORDS = {
@@ -171,7 +171,9 @@ def test_access_matrix_for_pages_and_downloads(cast):
     thumb_url = reverse("messaging:attachment-thumb", args=[attachment.pk])
     page_url = reverse("messaging:conversation", args=[conversation.pk])
     count = Message.objects.count()
-    for participant in (cast.buyer, cast.seller):
+    staff = UserFactory(username="staff")
+    MembershipFactory(store=cast.store, user=staff, role="staff")
+    for participant in (cast.buyer, cast.seller, staff):
         client = client_for(participant)
         assert client.get(page_url).status_code == 200
         assert client.get(photo_url).status_code == 200 and client.get(thumb_url).status_code == 200
