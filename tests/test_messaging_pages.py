@@ -239,3 +239,13 @@ def test_unread_badge_speaks_russian_plurals(cast, count, label):
         services.message_send(actor=cast.buyer, conversation=conversation, body=str(n))
     body = client_for(cast.seller, "ru").get(reverse("messaging:center")).content.decode()
     assert f'aria-label="{label}"' in body
+
+
+def test_junk_numbers_in_links_are_ignored(cast):
+    conversation = _dialog(cast)
+    client = client_for(cast.buyer)
+    url = reverse("messaging:conversation", args=[conversation.pk])
+    for before in ("99999999999999999999", "-1", "abc"):
+        assert client.get(f"{url}?before={before}").status_code == 200
+    contact = reverse("messaging:contact", args=["cosy"])
+    assert client.get(f"{contact}?product=99999999999999999999&order=nope").status_code == 200

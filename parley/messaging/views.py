@@ -24,6 +24,14 @@ from . import selectors, services
 from .models import Conversation
 
 HISTORY_PAGE = 50
+NUMBER_MAX = 2**31 - 1
+
+
+def _number(value: str) -> int | None:
+    """A positive whole number from a query or form field, or None for anything else."""
+    if value.isdigit() and 0 < int(value) <= NUMBER_MAX:
+        return int(value)
+    return None
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -43,9 +51,9 @@ def _context_from(
 ) -> tuple[Product | None, Order | None]:
     """The product or order a message is about, from the form or the link; others are ignored."""
     product = order = None
-    product_id = source.get("product", "")
-    if product_id.isdigit():
-        product = marketplace.products_on_sale(store).filter(pk=int(product_id)).first()
+    product_id = _number(source.get("product", ""))
+    if product_id is not None:
+        product = marketplace.products_on_sale(store).filter(pk=product_id).first()
     number = source.get("order", "")
     if number and product is None:
         order = (
@@ -135,9 +143,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             error = refusal.message
         else:
             return redirect(f"{request.path}#m-{conversation.last_seq}")
-    before = request.GET.get("before", "")
     window = selectors.messages_in(
-        conversation, before=int(before) if before.isdigit() else None, limit=HISTORY_PAGE
+        conversation, before=_number(request.GET.get("before", "")), limit=HISTORY_PAGE
     )
     if window.messages:
         services.conversation_mark_read(
