@@ -63,7 +63,14 @@ def _context_from(
 
 
 def _send(request: HttpRequest, conversation: Conversation | None, store: Store) -> Conversation:
-    """Open (if needed) and send in one transaction: a refused message leaves nothing behind."""
+    """Open (if needed) and send in one transaction: a refused message leaves nothing behind.
+
+    A form submitted twice (same hidden key) is recognised before its photos are stored again.
+    """
+    key = request.POST.get("client_id") or None
+    known = conversation or selectors.conversation_between(request.user, store)
+    if key and known and selectors.message_by_client_id(known, request.user, key[:64]):
+        return known
     product, order = _context_from(request, store, request.POST)
     photos = []
     try:
@@ -80,7 +87,7 @@ def _send(request: HttpRequest, conversation: Conversation | None, store: Store)
                 conversation=conversation,
                 body=request.POST.get("body", ""),
                 attachments=photos,
-                client_id=request.POST.get("client_id") or None,
+                client_id=key,
                 product=product,
                 order=order,
             )
