@@ -15,12 +15,10 @@ from django.utils.translation import gettext_lazy as _
 class Kind:
     label: Promise
     title: Promise
-    # Whether e-mails of this kind are batched per conversation (chat-like kinds).
-    batched: bool = False
 
 
 KINDS: dict[str, Kind] = {
-    "message_new": Kind(_("New messages"), _("New message from %(sender)s"), batched=True),
+    "message_new": Kind(_("New messages"), _("New message from %(sender)s")),
     "review_reply": Kind(
         _("Replies to my reviews"), _("%(store)s replied to your review of %(product)s")
     ),

@@ -16,10 +16,6 @@ def notifications_for(user: User, *, unread_only: bool = False) -> QuerySet[Noti
     return qs
 
 
-def get_notification_for(user: User, notification_id: int) -> Notification | None:
-    return Notification.objects.filter(pk=notification_id, recipient=user).first()
-
-
 def preferences_for(user: User) -> dict[str, bool]:
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "email"))
     return {kind: chosen.get(kind, settings.NOTIFY_EMAIL_DEFAULT) for kind in KINDS}
