@@ -133,7 +133,14 @@ def review_update(request: HttpRequest, review_id: int, body: ReviewIn):
 
 @router.post(
     "/reviews/{review_id}/reply",
-    response={201: ReviewOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        201: ReviewOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
     auth=api_auth,
 )
 def reply_create(request: HttpRequest, review_id: int, body: ReplyIn):
