@@ -1,6 +1,7 @@
 """Reviews over JSON: the same services as the pages."""
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -19,6 +20,7 @@ from .schemas import (
     ReviewIn,
     ReviewOut,
     ReviewPage,
+    ReviewPhotoOut,
 )
 
 router = Router(tags=["reviews"])
@@ -57,6 +59,16 @@ def review_out(review: Review) -> ReviewOut:
         )
         if reply
         else None,
+        photos=[
+            ReviewPhotoOut(
+                id=photo.attachment_id,
+                width=photo.attachment.width,
+                height=photo.attachment.height,
+                url=reverse("reviews:photo", args=[photo.attachment_id]),
+                thumbnail_url=reverse("reviews:photo-thumbnail", args=[photo.attachment_id]),
+            )
+            for photo in review.photos.all()
+        ],
         url=f"{review.product.get_absolute_url()}#review-{review.pk}",
     )
 
@@ -105,6 +117,7 @@ def review_create(request: HttpRequest, product_id: int, body: ReviewCreateIn):
         text=body.text,
         is_question=body.is_question,
         order_number=body.order_number,
+        photo_ids=body.photo_ids,
     )
     return Status(201, review_out(selectors.get_review(review.pk)))
 

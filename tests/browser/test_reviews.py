@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ..images import photo_bytes
 from .conftest import log_in, new_page, screenshot
 
 pytestmark = pytest.mark.browser
@@ -14,7 +15,10 @@ REVIEW = "Тёплый и мягкий, спасибо! Подойдёт ли о
 REPLY = "Да, стирайте на деликатном режиме при 30 °C."
 
 
-def test_buyer_reviews_seller_replies_in_russian(server, browser):
+def test_buyer_reviews_seller_replies_in_russian(server, browser, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = tmp_path / "plaid.jpg"
+    photo.write_bytes(photo_bytes("JPEG", (320, 240)))
     buyer = new_page(browser, "ru-RU")
     log_in(buyer, server, "buyer")
     buyer.get_by_role("link", name="Мои заказы").first.click()
@@ -32,9 +36,13 @@ def test_buyer_reviews_seller_replies_in_russian(server, browser):
     buyer.get_by_label("Оценка").select_option("5")
     buyer.get_by_label("Ваш отзыв").fill(REVIEW)
     buyer.get_by_label("В моём отзыве есть вопрос продавцу").check()
+    buyer.get_by_label("Фото").set_input_files(str(photo))
     buyer.get_by_role("button", name="Опубликовать отзыв").click()
     expect(buyer.get_by_text("Спасибо! Ваш отзыв опубликован.")).to_be_visible()
-    expect(buyer.get_by_text(REVIEW)).to_be_visible()
+    mine = buyer.locator("article.review").filter(has_text=REVIEW)
+    thumbnail = mine.get_by_role("img", name="Фото 1 к отзыву")
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("img => img.naturalWidth") > 0
     screenshot(buyer, "reviews-written-ru")
 
     seller = new_page(browser, "ru-RU")
