@@ -18,6 +18,7 @@ from parley.workspace.api import router as workspace_router
 ERROR_RESPONSES = {
     "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",
     "401": "Not authenticated: log in or send `Authorization: Bearer <token>`.",
+    "403": "Not allowed (for the browser session: a missing or wrong CSRF token).",
     "422": "The request does not match the documented shape; `detail.errors` says where.",
 }
 
@@ -35,7 +36,7 @@ class ParleyAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
-                codes = ["400", "422"] + (["401"] if operation.get("security") else [])
+                codes = ["400", "422"] + (["401", "403"] if operation.get("security") else [])
                 for code in codes:
                     responses.setdefault(code, {"description": ERROR_RESPONSES[code], **error_ref})
         return schema
