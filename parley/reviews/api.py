@@ -16,11 +16,14 @@ from .schemas import (
     FeedPage,
     ReplyIn,
     ReplyOut,
+    ReplyVersionOut,
     ReviewCreateIn,
+    ReviewHistoryOut,
     ReviewIn,
     ReviewOut,
     ReviewPage,
     ReviewPhotoOut,
+    ReviewVersionOut,
 )
 
 router = Router(tags=["reviews"])
@@ -125,6 +128,28 @@ def review_create(request: HttpRequest, product_id: int, body: ReviewCreateIn):
 @router.get("/reviews/{review_id}", response={200: ReviewOut, 404: ErrorOut}, auth=None)
 def review_get(request: HttpRequest, review_id: int):
     return review_out(selectors.get_review(review_id))
+
+
+@router.get(
+    "/reviews/{review_id}/history",
+    response={200: ReviewHistoryOut, 404: ErrorOut},
+    auth=None,
+)
+def review_history(request: HttpRequest, review_id: int):
+    """Earlier wordings of the review and of the store's reply, oldest first."""
+    revisions, reply_revisions = selectors.review_history(selectors.get_review(review_id))
+    return ReviewHistoryOut(
+        review=[
+            ReviewVersionOut(
+                rating=r.rating, text=r.text, is_question=r.is_question, written_at=r.written_at
+            )
+            for r in revisions
+        ],
+        reply=[
+            ReplyVersionOut(author=r.author.public_name, text=r.text, written_at=r.written_at)
+            for r in reply_revisions
+        ],
+    )
 
 
 @router.put(

@@ -81,3 +81,23 @@ class EligibilityOut(Schema):
     reason: str | None = Field(description="log_in, not_buyer, not_delivered, already_reviewed")
     message: str
     order_numbers: list[str] = Field(description="Purchases that can be reviewed now")
+
+
+class ReviewVersionOut(Schema):
+    rating: int
+    text: str
+    is_question: bool
+    written_at: datetime
+
+
+class ReplyVersionOut(Schema):
+    author: str
+    text: str
+    written_at: datetime
+
+
+class ReviewHistoryOut(Schema):
+    """Earlier wordings, oldest first; the current one is the review itself."""
+
+    review: list[ReviewVersionOut]
+    reply: list[ReplyVersionOut]

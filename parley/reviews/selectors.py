@@ -17,7 +17,7 @@ from parley.marketplace.models import OrderLine, Product, Store
 from parley.marketplace.selectors import store_ids_for_member
 
 from . import rules
-from .models import Review, ReviewPhoto, SellerReply
+from .models import Review, ReviewPhoto, ReviewRevision, SellerReply, SellerReplyRevision
 
 
 class Refusal(StrEnum):
@@ -169,3 +169,13 @@ def unanswered_count(store: Store) -> int:
 
 def unanswered_questions_count(store: Store) -> int:
     return Review.objects.filter(product__store=store, reply__isnull=True, is_question=True).count()
+
+
+def review_history(
+    review: Review,
+) -> tuple[QuerySet[ReviewRevision], QuerySet[SellerReplyRevision]]:
+    """Earlier wordings of a review and of its reply, oldest first; edits never erase."""
+    return (
+        ReviewRevision.objects.filter(review=review),
+        SellerReplyRevision.objects.filter(reply__review=review).select_related("author"),
+    )
