@@ -124,7 +124,7 @@ def test_feed_filters(cast):
     desks = call(cast.seller, "get", "/workspace/stores").json()
     assert desks == [
         {"slug": "cosy", "name": cast.store.name, "is_owner": True, "unanswered_reviews": 2,
-         "unanswered_questions": 1, "url": "/workspace/cosy/"},
+         "unanswered_questions": 1, "unread_messages": 0, "url": "/workspace/cosy/"},
     ]  # fmt: skip
 
 
