@@ -37,7 +37,7 @@ def test_buyer_reviews_seller_replies_in_russian(server, browser, tmp_path, sett
     buyer.get_by_label("Оценка").select_option("5")
     buyer.get_by_label("Ваш отзыв").fill(REVIEW)
     buyer.get_by_label("В моём отзыве есть вопрос продавцу").check()
-    buyer.get_by_label("Фото").set_input_files(str(photo))
+    buyer.get_by_label("Фото", exact=True).set_input_files(str(photo))
     buyer.get_by_role("button", name="Опубликовать отзыв").click()
     expect(buyer.get_by_text("Спасибо! Ваш отзыв опубликован.")).to_be_visible()
     mine = buyer.locator("article.review").filter(has_text=REVIEW)
