@@ -43,3 +43,9 @@ def desks_for(user: User) -> list[Desk]:
 def get_desk_for(user: User, slug: str) -> Desk:
     """The store's desk for its member; to anybody else the store's workspace does not exist."""
     return _desk(user, get_store_for_member(user, slug))
+
+
+def header_counts(user: User) -> tuple[bool, int]:
+    """Whether the user works in any store, and how many reviews there wait for an answer."""
+    stores = list(stores_for_member(user))
+    return bool(stores), sum(unanswered_count(store) for store in stores)
