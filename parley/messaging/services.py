@@ -20,7 +20,7 @@ from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.core.realtime import publish_on_commit
 from parley.marketplace.models import Order, Product, Store, StoreMembership
 from parley.marketplace.selectors import is_store_member
-from parley.notifications.services import notify
+from parley.notifications.services import notifications_mark_group_read, notify
 
 from . import rules
 from .models import Conversation, Message, MessageAttachment, ReadMarker
@@ -179,6 +179,8 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq
     with transaction.atomic():
         last = Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation.pk)
         seq = _advance_marker(conversation, actor, min(up_to_seq, last))
+        if seq >= last:
+            notifications_mark_group_read(actor=actor, group=_notification_group(conversation))
         publish_on_commit(
             conversation_group(conversation.pk),
             {
@@ -220,8 +222,13 @@ def _notify_other_side(conversation: Conversation, message: Message) -> None:
             "text": message.body or "📷",
         },
         link=reverse("messaging:conversation", args=[conversation.pk]) + f"#m-{message.seq}",
-        group=f"conversation:{conversation.pk}",
+        group=_notification_group(conversation),
     )
+
+
+def _notification_group(conversation: Conversation) -> str:
+    """One e-mail per conversation; reading the conversation reads its notifications."""
+    return f"conversation:{conversation.pk}"
 
 
 def _sending_time(conversation: Conversation, sent_at: datetime | None) -> datetime:

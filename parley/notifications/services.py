@@ -156,6 +156,16 @@ def notifications_mark_all_read(*, actor: User) -> int:
     return changed
 
 
+def notifications_mark_group_read(*, actor: User, group: str) -> int:
+    """Mark read what the reader has now seen in place (a conversation read to its end)."""
+    changed = Notification.objects.filter(
+        recipient=actor, group_key=group, read_at__isnull=True
+    ).update(read_at=now())
+    if changed:
+        _publish_count(actor.pk)
+    return changed
+
+
 def _publish_count(user_id: int) -> None:
     publish_on_commit(
         user_group(user_id), {"type": "notification.read", "unread": unread_count(user_id)}

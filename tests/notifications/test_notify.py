@@ -130,3 +130,17 @@ def test_the_user_hears_the_new_count_after_commit(cast, committed, monkeypatch)
         services.notify(recipients=[cast.buyer], kind="message_new", link="/", params={})
     assert heard[-1][0] == f"notifications.user.{cast.buyer.pk}"
     assert heard[-1][1]["type"] == "notification.new" and heard[-1][1]["unread"] == 1
+
+
+def test_reading_the_conversation_to_its_end_reads_its_notifications(cast, conversation, committed):
+    with committed():
+        messaging.message_send(actor=cast.seller, conversation=conversation, body="Первое")
+        messaging.message_send(actor=cast.seller, conversation=conversation, body="Второе")
+    with committed():
+        services.notify(recipients=[cast.buyer], kind="review_reply", link="/", params={})
+    with committed():
+        messaging.conversation_mark_read(actor=cast.buyer, conversation=conversation, up_to_seq=1)
+    assert services.unread_count(cast.buyer.pk) == 3
+    with committed():
+        messaging.conversation_mark_read(actor=cast.buyer, conversation=conversation, up_to_seq=2)
+    assert services.unread_count(cast.buyer.pk) == 1  # the review reply is another matter
