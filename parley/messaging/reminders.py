@@ -87,7 +87,8 @@ def reply_reminders_send(conversation: Conversation, *, at: datetime | None = No
 
 
 def reply_reminders_sweep(*, at: datetime | None = None) -> int:
-    """Check every conversation whose last word is the buyer's; return how many reminded."""
+    """Check every conversation whose last word is the buyer's; return how many had a
+    reminder due (each is recorded once, however often this runs)."""
     moment = at or now()
     first_level = reminder_levels()[0]
     last_from_store = Message.objects.filter(
