@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "parley.accounts",
     "parley.marketplace",
     "parley.attachments",
+    "parley.messaging",
     "parley.demo",
 ]
 
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "parley.messaging.context_processors.messaging",
             ],
         },
     },
@@ -247,3 +249,12 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 
 ATTACHMENTS_PER_MESSAGE = int(os.environ.get("ATTACHMENTS_PER_MESSAGE", "10"))
 # Decoded size limit: a small file that unpacks to a huge picture is a decompression bomb.
 ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+
+# Messages (Contact Now, Message Center).
+MESSAGE_MAX_LENGTH = int(os.environ.get("MESSAGE_MAX_LENGTH", "4000"))
+# A store's reply time: over conversations of the last N days (at most M of them), reported
+# only with enough data; "answered within" this many hours is the promise it is measured by.
+REPLY_PROMISE_HOURS = int(os.environ.get("REPLY_PROMISE_HOURS", "24"))
+REPLY_STATS_WINDOW_DAYS = int(os.environ.get("REPLY_STATS_WINDOW_DAYS", "90"))
+REPLY_STATS_MAX_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MAX_CONVERSATIONS", "100"))
+REPLY_STATS_MIN_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MIN_CONVERSATIONS", "5"))
