@@ -12,6 +12,7 @@ from parley.attachments.api import router as attachments_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
 from parley.marketplace.api import router as marketplace_router
+from parley.messaging.api import router as messaging_router
 
 ERROR_RESPONSES = {
     "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",
@@ -94,3 +95,4 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 api.add_router("/auth", accounts_router)
 api.add_router("/", marketplace_router)
 api.add_router("/", attachments_router)
+api.add_router("/", messaging_router)

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from parley.attachments.services import attachment_create_from_upload
 from parley.core.errors import ParleyError
@@ -300,9 +301,18 @@ def test_reply_time_needs_enough_conversations(cast, settings):
         conversation_answered_after(cast.store, timedelta(hours=2), START + timedelta(hours=i))
     stats = selectors.store_reply_stats(cast.store, at=START + timedelta(days=2))
     assert stats.sample == 2 and not stats.enough
-    assert "Not enough" in stats.summary() or "Недостаточно" in stats.summary()
+    with translation.override("en"):
+        assert stats.summary().startswith("Not enough")
+    with translation.override("ru"):
+        assert stats.summary().startswith("Пока недостаточно")
     conversation_answered_after(cast.store, timedelta(hours=2), START + timedelta(hours=5))
-    assert selectors.store_reply_stats(cast.store, at=START + timedelta(days=2)).enough
+    stats = selectors.store_reply_stats(cast.store, at=START + timedelta(days=2))
+    assert stats.enough
+    with translation.override("ru"):
+        assert stats.summary() == "Обычно отвечает в течение 2 ч"
+        assert stats.share_text() == "100% обращений получают ответ в течение 24 ч"
+    with translation.override("en"):
+        assert stats.summary() == "Usually replies within 2 hours"
 
 
 def test_reply_time_median_share_and_unanswered(cast, settings):
@@ -347,3 +357,26 @@ def test_order_gives_a_seller_the_right_to_write(cast):
     buyer = UserFactory()
     OrderFactory(buyer=buyer, store=cast.store)
     assert services.conversation_open(actor=cast.seller, store=cast.store, buyer=buyer).pk
+
+
+def test_imported_history_keeps_order_and_cannot_be_dated_in_the_future(cast):
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    with time_machine.travel(START, tick=False):
+        services.message_send(
+            actor=cast.buyer, conversation=conversation, body="1", sent_at=START - timedelta(days=2)
+        )
+        services.message_send(
+            actor=cast.seller,
+            conversation=conversation,
+            body="2",
+            sent_at=START - timedelta(days=1),
+        )
+        for moment in (START + timedelta(seconds=1), START - timedelta(days=3)):
+            with pytest.raises(ParleyError):
+                services.message_send(
+                    actor=cast.buyer, conversation=conversation, body="x", sent_at=moment
+                )
+        services.message_send(actor=cast.buyer, conversation=conversation, body="3", sent_at=START)
+    conversation.refresh_from_db()
+    assert conversation.first_reply_at - conversation.first_buyer_message_at == timedelta(days=1)
+    assert Message.objects.count() == 3

@@ -4,6 +4,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from parley.attachments.images import megabytes
+
 from .selectors import unread_total_for
 
 
@@ -20,6 +22,6 @@ def messaging(request: HttpRequest) -> dict[str, Any]:
         "messaging_limits": {
             "max_length": settings.MESSAGE_MAX_LENGTH,
             "per_message": settings.ATTACHMENTS_PER_MESSAGE,
-            "max_mb": round(settings.ATTACHMENT_MAX_BYTES / (1024 * 1024), 1),
+            "max_mb": megabytes(settings.ATTACHMENT_MAX_BYTES),
         },
     }

@@ -242,3 +242,12 @@ def last_messages(conversations: list[Conversation]) -> dict[int, Message]:
         wanted |= Q(conversation_id=conversation.pk, seq=conversation.last_seq)
     rows = Message.objects.filter(wanted).select_related("sender").prefetch_related("photos")
     return {message.conversation_id: message for message in rows}
+
+
+def unread_in(user: User, conversation: Conversation) -> int:
+    reader_is_buyer = conversation.buyer_id == user.pk
+    return Message.objects.filter(
+        conversation=conversation,
+        seq__gt=last_read_seq(user, conversation),
+        from_store=reader_is_buyer,
+    ).count()

@@ -6,6 +6,7 @@ only after commit (see ``payloads`` for the event shapes). Live chat builds on t
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,7 @@ def message_send(
     client_id: str | None = None,
     product: Product | None = None,
     order: Order | None = None,
+    sent_at: datetime | None = None,
 ) -> tuple[Message, bool]:
     """Append a message; return it and whether it was created now.
 
@@ -93,7 +95,8 @@ def message_send(
     conversation returns the message already stored (created is False); the same key with a
     different text or different photos is refused. ``seq`` is taken under a lock on the
     conversation row (on SQLite the whole write transaction is serialised), so it has no gaps
-    and no duplicates.
+    and no duplicates. ``sent_at`` imports history written elsewhere (the demo, a host
+    marketplace): it may not be in the future nor before the conversation's last message.
     """
     if not is_participant(actor, conversation):
         raise NotFound()
@@ -115,7 +118,7 @@ def message_send(
                 _check_same(existing, body, attachments)
                 return existing, False
         _check_attachments(actor, attachments)
-        moment = now()
+        moment = _sending_time(locked, sent_at)
         seq = locked.last_seq + 1
         message = Message.objects.create(
             conversation=locked,
@@ -176,6 +179,17 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq
             },
         )
     return seq
+
+
+def _sending_time(conversation: Conversation, sent_at: datetime | None) -> datetime:
+    moment = now()
+    if sent_at is None:
+        return moment
+    if sent_at > moment or (
+        conversation.last_message_at is not None and sent_at < conversation.last_message_at
+    ):
+        raise Invalid(_("A message cannot be dated in the future or before the previous one."))
+    return sent_at
 
 
 def _advance_marker(conversation: Conversation, user: User, seq: int) -> int:

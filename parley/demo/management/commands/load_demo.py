@@ -4,6 +4,7 @@ from django.db import transaction
 from parley.core.clock import now
 from parley.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_users
 from parley.demo.marketplace import ORDERS, load_marketplace
+from parley.demo.messaging import CONVERSATIONS, load_messaging
 
 
 class Command(BaseCommand):
@@ -16,6 +17,8 @@ class Command(BaseCommand):
             users = load_users()
             self.stdout.write("Stores, products, shipping methods and orders…")
             load_marketplace(users, moment)
+            self.stdout.write("Conversations and messages…")
+            load_messaging(users, moment)
         self.stdout.write(self.style.SUCCESS("Demo marketplace loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -25,3 +28,8 @@ class Command(BaseCommand):
         self.stdout.write("Orders of the demo buyers:")
         for order in ORDERS:
             self.stdout.write(f"  {order.number}  {order.buyer:<7} {order.note}")
+        self.stdout.write("")
+        self.stdout.write("Conversations of the demo buyer (Message Center):")
+        for conversation in CONVERSATIONS:
+            if conversation.note:
+                self.stdout.write(f"  {conversation.store:<16} {conversation.note}")
