@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
     path("", include("parley.messaging.urls")),
+    path("", include("parley.messaging.chat_urls")),
     path("", include("parley.marketplace.urls")),
 ]

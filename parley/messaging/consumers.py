@@ -18,18 +18,16 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.attachments.models import Attachment
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
-from parley.marketplace.selectors import store_ids_for_member
 
-from . import presence, selectors, services
+from . import chat_selectors, presence, selectors, services
 from .models import Conversation, Message
-from .payloads import conversation_group, message_payload
+from .payloads import conversation_group
 
 SUBPROTOCOL = "parley.chat.v1"
 
@@ -67,21 +65,6 @@ class FrameBucket:
         return True
 
 
-def _followed_rows(user: User, ids: list[int] | None = None) -> list[dict[str, Any]]:
-    mine = Q(buyer=user) | Q(store_id__in=store_ids_for_member(user))
-    rows = Conversation.objects.filter(mine).values("id", "buyer_id", "last_seq")
-    if ids is not None:
-        return list(rows.filter(pk__in=ids))
-    recent = rows.order_by(F("last_message_at").desc(nulls_last=True), "-id")
-    return list(recent[: settings.CHAT_FOLLOW_MAX])
-
-
-def _messages_between(conversation_id: int, after: int, upto: int) -> list[dict[str, Any]]:
-    rows = Message.objects.filter(conversation_id=conversation_id, seq__gt=after, seq__lte=upto)
-    rows = rows.select_related("sender").prefetch_related("photos__attachment").order_by("seq")
-    return [message_payload(m) for m in rows[: settings.CHAT_REPLAY_MAX]]
-
-
 def _send_message(user: User, conversation_id: int, frame: dict[str, Any]) -> tuple[Message, bool]:
     conversation = selectors.get_conversation_for(user, conversation_id)
     ids = frame.get("attachments") or []
@@ -114,20 +97,8 @@ def _resume_state(user: User, conversation_id: int) -> dict[str, Any]:
         "last_seq": conversation.last_seq,
         "as_store": as_store,
         "presence": presence.side_presence(conversation, store_side=not as_store),
-        "read": _read_marks(conversation),
+        "read": chat_selectors.read_marks(conversation),
     }
-
-
-def _read_marks(conversation: Conversation) -> dict[str, int]:
-    """How far each side has read: the buyer's marker and the furthest of the store's members."""
-    buyer = 0
-    store = 0
-    for user_id, seq in conversation.read_markers.values_list("user_id", "last_read_seq"):
-        if user_id == conversation.buyer_id:
-            buyer = seq
-        else:
-            store = max(store, seq)
-    return {"buyer": buyer, "store": store}
 
 
 def _presence_events(user: User, conversation_ids: list[int]) -> list[tuple[str, dict]]:
@@ -162,7 +133,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.heard_at = time.monotonic()
         self.delivered_pending: dict[int, int] = {}
         self.delivered_task: asyncio.Task | None = None
-        rows = await database_sync_to_async(_followed_rows)(user)
+        rows = await database_sync_to_async(chat_selectors.followed_rows)(user)
         await self._follow(rows)
         protocols = self.scope.get("subprotocols", [])
         await self.accept(SUBPROTOCOL if SUBPROTOCOL in protocols else None)
@@ -339,7 +310,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Joined first, then read: whatever was committed in between is in the replay window.
         ids = [row["id"] for row in rows]
         if ids:
-            for row in await database_sync_to_async(_followed_rows)(self.user, ids):
+            for row in await database_sync_to_async(chat_selectors.followed_rows)(self.user, ids):
                 if row["last_seq"] > self.followed[row["id"]].delivered:
                     await self._catch_up(row["id"], self.followed[row["id"]], upto=row["last_seq"])
 
@@ -373,7 +344,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._frame({"type": "resync", "conversation": conversation_id, "last_seq": upto})
             followed.delivered = upto
             return
-        missed = await database_sync_to_async(_messages_between)(
+        missed = await database_sync_to_async(chat_selectors.messages_between)(
             conversation_id, followed.delivered, upto
         )
         for payload in missed:
@@ -437,6 +408,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         reply = {"type": "error", **refusal.as_dict()}
         if isinstance(frame, dict):
             reply["frame"] = frame.get("type") if isinstance(frame.get("type"), str) else None
+            if isinstance(frame.get("conversation"), int):
+                reply["conversation"] = frame["conversation"]
             if isinstance(frame.get("client_id"), str):
                 reply["client_id"] = frame["client_id"]
         await self._frame(reply)
