@@ -61,7 +61,8 @@
     var typingTimer = null;
     var readSent = 0;
     var timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "ru", {
-      hour: "2-digit", minute: "2-digit", day: "numeric", month: "short", timeZone: d.timeZone
+      day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+      timeZone: d.timeZone
     });
 
     function setStatus(text) { status.textContent = text; }

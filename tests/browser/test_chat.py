@@ -1,0 +1,66 @@
+"""Chat Now in a real browser: buyer and seller in two contexts, messages and marks live."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import log_in, new_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "Добрый день! Когда отправите кружку и салфетки?"
+ANSWER = "Здравствуйте, Анна! Отправим сегодня вечером."
+
+
+def test_buyer_chats_from_an_order_and_the_seller_answers_live(server, browser):
+    buyer = new_page(browser, "ru-RU")
+    log_in(buyer, server, "buyer")
+    buyer.goto(server + "/orders/PD-1003/")
+    buyer.get_by_role("button", name="Чат").click()
+    expect(buyer.get_by_role("heading", name="Уютный дом", exact=True)).to_be_visible()
+    expect(buyer.get_by_role("status")).to_have_text("Подключено")
+
+    buyer.get_by_role("tab", name="Товар").click()
+    products = buyer.get_by_role("tabpanel", name="Товар")
+    expect(products).to_contain_text("Керамическая кружка ручной работы")
+    expect(products).to_contain_text("890")
+    expect(products).to_contain_text("Набор льняных салфеток")
+    buyer.get_by_role("tab", name="Контакт").click()
+    contact = buyer.get_by_role("tabpanel", name="Контакт")
+    expect(contact).to_contain_text("Уютный дом")
+    expect(contact).to_contain_text("Ольга Продавцова")
+    screenshot(buyer, "chat-buyer-ru")
+
+    seller = new_page(browser, "ru-RU")
+    log_in(seller, server, "seller")
+    seller.get_by_role("link", name=re.compile("Центр сообщений")).click()
+    dialog_row = seller.get_by_role("listitem").filter(has_text="Анна Покупкина")
+    dialog_row.get_by_role("link").first.click()
+    seller.get_by_role("link", name="Чат").click()
+    expect(seller.get_by_role("status")).to_have_text("Подключено")
+    expect(contact).to_contain_text("Сейчас в сети")
+
+    buyer.get_by_role("textbox", name="Сообщение").fill(QUESTION)
+    expect(seller.get_by_text("Анна Покупкина печатает…")).to_be_visible()
+    buyer.get_by_role("button", name="Отправить").click()
+    expect(seller.locator(".message.theirs").last).to_contain_text(QUESTION)
+    mine = buyer.locator(".message.mine").last
+    expect(mine).to_contain_text(QUESTION)
+    expect(mine.locator(".message-status")).to_have_text("Прочитано")
+
+    seller.get_by_role("textbox", name="Сообщение").fill(ANSWER)
+    seller.get_by_role("button", name="Отправить").click()
+    expect(buyer.locator(".message.theirs").last).to_contain_text(ANSWER)
+    expect(seller.locator(".message.mine").last.locator(".message-status")).to_have_text(
+        "Прочитано"
+    )
+    screenshot(buyer, "chat-buyer-answered-ru")
+    screenshot(seller, "chat-seller-ru")
+
+    # The same lines are in the Message Center's history.
+    buyer.get_by_role("link", name="Вся история").click()
+    expect(buyer.get_by_text(QUESTION)).to_be_visible()
+    expect(buyer.get_by_text(ANSWER)).to_be_visible()
+    buyer.context.close()
+    seller.context.close()
