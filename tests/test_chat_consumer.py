@@ -5,7 +5,6 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.urls import reverse
 
@@ -13,18 +12,17 @@ from parley.asgi import application
 from parley.messaging import services
 from parley.messaging.models import Conversation, Message
 
-from .chat_client import ORIGIN, PATH, QUIET, ChatClient, token_for
+from .chat_client import (
+    ORIGIN,
+    PATH,
+    QUIET,
+    ChatClient,
+    isolated_channels,  # noqa: F401  (autouse fixture)
+    token_for,
+)
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_layer():
-    """Each test runs in its own event loop; a Redis layer's connections belong to one loop."""
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 @pytest.fixture
@@ -363,6 +361,8 @@ async def test_resume_from_further_back_than_the_replay_window_asks_to_resync(
 
 async def test_an_event_the_layer_dropped_is_filled_from_the_database(cast, dialog):
     buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "resume", "conversation": dialog.pk, "last_seq": 0})
+    await buyer.next("resumed")
     await send_as(cast.seller, dialog, "1")
     assert (await buyer.next("message"))["seq"] == 1
 

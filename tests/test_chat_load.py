@@ -11,26 +11,21 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
 from django.test import Client
 
 from parley.messaging import services
 from parley.messaging.models import Message
 
-from .chat_client import ChatClient
+from .chat_client import (
+    ChatClient,
+    isolated_channels,  # noqa: F401  (autouse fixture)
+)
 from .conftest import bearer_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SENDERS = 32
 MESSAGES = 2000
-
-
-@pytest.fixture(autouse=True)
-def _fresh_layer():
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 class Reader:
@@ -107,6 +102,7 @@ async def test_2000_messages_from_32_senders_reach_the_reader_all_in_order(cast)
                                "client_id": f"m{n}", "body": f"m{n}"})  # fmt: skip
             await client.next("ack", timeout=120)
 
+    await reader.resume()  # as the chat window does: this conversation is the one on screen
     talking = asyncio.gather(*(talk(i, c) for i, c in enumerate(senders)))
     await reader.read_until(MESSAGES, timeout=600)
     await talking

@@ -40,10 +40,15 @@ CLOSE_IDLE = 4408
 
 @dataclass
 class Followed:
-    """A conversation this socket relays: the last seq it sent and the user's side in it."""
+    """A conversation this socket relays: the last seq it sent and the user's side in it.
+
+    An ``active`` one (resumed or sent into: an open chat window) gets every message, gaps
+    filled from the database; the others relay what the layer brings, enough for counts.
+    """
 
     delivered: int
     as_store: bool
+    active: bool = False
 
 
 class FrameBucket:
@@ -217,7 +222,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             }
         )
         if conversation_id not in self.followed:
-            await self._resume(conversation_id, message.seq)
+            await self._follow(
+                [{"id": conversation_id, "buyer_id": message.conversation.buyer_id,
+                  "last_seq": message.seq}]
+            )  # fmt: skip
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         conversation_id = _positive_int(frame, "conversation")
@@ -265,7 +273,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         followed = self.followed.get(conversation_id)
         if followed is None or seq <= followed.delivered:
             return
-        if seq > followed.delivered + 1:
+        if seq > followed.delivered + 1 and followed.active:
             await self._catch_up(conversation_id, followed, upto=seq - 1)
         await self._relay(conversation_id, followed, event["message"])
 
@@ -301,18 +309,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _follow(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            if row["id"] in self.followed:
-                continue
             await self.channel_layer.group_add(conversation_group(row["id"]), self.channel_name)
             self.followed[row["id"]] = Followed(
                 delivered=row["last_seq"], as_store=row["buyer_id"] != self.user.pk
             )
-        # Joined first, then read: whatever was committed in between is in the replay window.
-        ids = [row["id"] for row in rows]
-        if ids:
-            for row in await database_sync_to_async(chat_selectors.followed_rows)(self.user, ids):
-                if row["last_seq"] > self.followed[row["id"]].delivered:
-                    await self._catch_up(row["id"], self.followed[row["id"]], upto=row["last_seq"])
 
     async def _resume(self, conversation_id: int, last_seq: int) -> None:
         """Follow the conversation and replay what came after ``last_seq``, or ask to resync."""
@@ -326,6 +326,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.followed[conversation_id] = followed
             # Anything committed between reading the state and joining is replayed below.
             state = await database_sync_to_async(_resume_state)(self.user, conversation_id)
+        followed.active = True
         followed.delivered = min(last_seq, state["last_seq"])
         await self._catch_up(conversation_id, followed, upto=state["last_seq"])
         await self._frame(

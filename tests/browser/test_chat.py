@@ -64,3 +64,44 @@ def test_buyer_chats_from_an_order_and_the_seller_answers_live(server, browser):
     expect(buyer.get_by_text(ANSWER)).to_be_visible()
     buyer.context.close()
     seller.context.close()
+
+
+def test_the_window_reconnects_and_sends_what_was_typed_offline_once(server, browser):
+    from parley.messaging.models import Message
+
+    offline = {"on": False}
+
+    def route(ws):
+        if offline["on"]:
+            ws.close()  # the network is down: the connection fails at once
+        else:
+            ws.connect_to_server()
+
+    buyer = new_page(browser, "ru-RU")
+    buyer.route_web_socket(re.compile(r"/ws/chat/$"), route)
+    log_in(buyer, server, "buyer")
+    buyer.goto(server + "/orders/PD-1003/")
+    buyer.get_by_role("button", name="Чат").click()
+    status = buyer.get_by_role("status")
+    expect(status).to_have_text("Подключено")
+
+    offline["on"] = True
+    buyer.reload()  # the page comes back while the chat server cannot be reached
+    expect(status).to_have_text(re.compile("Связь потеряна"))
+    text = "Напишу, пока нет связи"
+    buyer.get_by_role("textbox", name="Сообщение").fill(text)
+    buyer.get_by_role("button", name="Отправить").click()
+    pending = buyer.locator(".message.mine").last
+    expect(pending).to_contain_text(text)
+    expect(pending.locator(".message-status")).to_have_text(
+        "Будет отправлено, когда появится связь"
+    )
+    screenshot(buyer, "chat-offline-ru")
+
+    offline["on"] = False
+    expect(status).to_have_text("Подключено", timeout=20_000)
+    expect(pending.locator(".message-status")).to_have_text(re.compile("Отправлено|Доставлено"))
+    assert Message.objects.filter(body=text).count() == 1
+    buyer.reload()
+    expect(buyer.get_by_text(text)).to_have_count(1)
+    buyer.context.close()

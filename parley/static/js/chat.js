@@ -203,6 +203,7 @@
       li.removeAttribute("id");
       delete li.dataset.seq;
       li.querySelector(".message-author").textContent = "";
+      li.querySelector(".message-status").dataset.status = "queued";
       append(li);
       mark(li, "queued");
       if (ws && ws.readyState === WebSocket.OPEN) { flush(); }
