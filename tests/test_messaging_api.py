@@ -12,11 +12,6 @@ from .images import photo_bytes, upload
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def api(user):
     client = client_for(None)
     headers = bearer_for(user)

@@ -11,12 +11,6 @@ from .conftest import client_for
 from .factories import ProductFactory
 from .images import hostile_files, photo_bytes, photo_with_gps, upload
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 WORDS = {
     "ru": ["Отправить сообщение", "Загрузить фото", "Отправить", "Центр сообщений"],
     "en": ["Contact Now", "Upload a photo", "Send", "Message Center"],
@@ -226,3 +220,20 @@ def test_store_members_see_no_contact_button_on_their_store(cast):
 def test_store_page_shows_reply_time(cast, language, text):
     body = client_for(None, language).get(cast.store.get_absolute_url()).content.decode()
     assert text in body
+
+
+@pytest.mark.parametrize(
+    ("count", "label"),
+    [
+        (1, "1 непрочитанное сообщение"),
+        (3, "3 непрочитанных сообщения"),
+        (5, "5 непрочитанных сообщений"),
+        (11, "11 непрочитанных сообщений"),
+    ],
+)
+def test_unread_badge_speaks_russian_plurals(cast, count, label):
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    for n in range(count):
+        services.message_send(actor=cast.buyer, conversation=conversation, body=str(n))
+    body = client_for(cast.seller, "ru").get(reverse("messaging:center")).content.decode()
+    assert f'aria-label="{label}"' in body
