@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
@@ -21,14 +20,14 @@ QUIET = {"ping", "presence", "delivered", "typing", "unread"}
 
 
 @pytest.fixture(autouse=True)
-def isolated_channels():
+async def isolated_channels():
     """Each test runs in its own event loop: a Redis layer's connections belong to one loop,
     and the consumers' database connection lives in the sync worker thread, closed at the end
     so the test database can be dropped."""
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
-    async_to_sync(database_sync_to_async(connections.close_all))()
+    await database_sync_to_async(connections.close_all)()
 
 
 @database_sync_to_async

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.browser
 
 QUESTION = "Добрый день! Когда отправите кружку и салфетки?"
 ANSWER = "Здравствуйте, Анна! Отправим сегодня вечером."
+GREETING = "Здравствуйте!"
 
 
 def test_buyer_chats_from_an_order_and_the_seller_answers_live(server, browser):
@@ -34,11 +35,18 @@ def test_buyer_chats_from_an_order_and_the_seller_answers_live(server, browser):
 
     seller = new_page(browser, "ru-RU")
     log_in(seller, server, "seller")
-    seller.get_by_role("link", name=re.compile("Центр сообщений")).click()
+    center = seller.get_by_role("link", name=re.compile("Центр сообщений"))
+    unread = int(center.locator(".badge").inner_text())
+    expect(seller.locator("html")).to_have_attribute("data-chat-connected", "true")
+    buyer.get_by_role("textbox", name="Сообщение").fill(GREETING)
+    buyer.get_by_role("button", name="Отправить").click()
+    expect(center.locator(".badge")).to_have_text(str(unread + 1))  # live, no reload
+    center.click()
     dialog_row = seller.get_by_role("listitem").filter(has_text="Анна Покупкина")
     dialog_row.get_by_role("link").first.click()
     seller.get_by_role("link", name="Чат").click()
     expect(seller.get_by_role("status")).to_have_text("Подключено")
+    expect(seller.get_by_text(GREETING, exact=True)).to_be_visible()
     expect(contact).to_contain_text("Сейчас в сети")
 
     buyer.get_by_role("textbox", name="Сообщение").fill(QUESTION)

@@ -196,6 +196,7 @@
     function queue(text, attachments) {
       var frame = { type: "send", conversation: id, client_id: newId(), body: text, attachments: attachments };
       outbox.push(frame);
+      typingSentAt = 0;  // the next keystroke starts a new "typing…"
       var li = render({
         seq: "", client_id: frame.client_id, body: text, attachments: [],
         sender: { name: "" }, created_at: new Date().toISOString()
@@ -397,12 +398,14 @@
     ws = new WebSocket(scheme + location.host + script.dataset.socket, ["parley.chat.v1"]);
     ws.addEventListener("open", function () {
       attempt = 0;
+      document.documentElement.dataset.chatConnected = "true";
       heardAt = Date.now();
       if (chat) { chat.opened(); }
     });
     ws.addEventListener("message", onFrame);
     ws.addEventListener("close", function () {
       ws = null;
+      document.documentElement.dataset.chatConnected = "false";
       // Back-off with jitter: 1, 2, 4 … 30 seconds, so a restarted server is not stampeded.
       var seconds = Math.min(30, Math.pow(2, attempt));
       attempt += 1;
