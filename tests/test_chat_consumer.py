@@ -9,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.urls import reverse
 
 from parley.asgi import application
+from parley.attachments.services import attachment_create_from_upload
 from parley.messaging import services
 from parley.messaging.models import Conversation, Message
 
@@ -21,6 +22,7 @@ from .chat_client import (
     token_for,
 )
 from .conftest import client_for
+from .images import photo_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -388,4 +390,28 @@ async def test_a_message_posted_over_http_reaches_a_connected_socket(cast, dialo
     assert response.status_code == 302
     frame = await buyer.next("message")
     assert frame["message"]["body"] == "Отправили сегодня" and frame["own"] is False
+    await buyer.close()
+
+
+async def test_a_photo_uploaded_first_is_sent_by_its_id_and_others_photos_are_not_found(
+    cast, dialog
+):
+    @database_sync_to_async
+    def uploaded(owner):
+        return attachment_create_from_upload(owner=owner, upload=upload(photo_bytes())).pk
+
+    mine, theirs = await uploaded(cast.buyer), await uploaded(cast.other_buyer)
+    buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "stolen",
+                      "body": "", "attachments": [theirs]})  # fmt: skip
+    assert (await buyer.next("error"))["code"] == "not_found"
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "photo",
+                      "body": "", "attachments": [mine]})  # fmt: skip
+    await buyer.next("ack")
+    photos = (await buyer.next("message"))["message"]["attachments"]
+    assert [p["id"] for p in photos] == [mine] and photos[0]["thumbnail_url"]
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "many",
+                      "body": "x", "attachments": list(range(1, 12))})  # fmt: skip
+    assert (await buyer.next("error"))["code"] == "invalid"
+    assert [seq for seq, _, _ in await stored(dialog)] == [1]
     await buyer.close()

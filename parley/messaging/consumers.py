@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.attachments.models import Attachment
+from parley.attachments.services import attachments_check_count
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 
@@ -42,8 +43,8 @@ CLOSE_IDLE = 4408
 class Followed:
     """A conversation this socket relays: the last seq it sent and the user's side in it.
 
-    An ``active`` one (resumed or sent into: an open chat window) gets every message, gaps
-    filled from the database; the others relay what the layer brings, enough for counts.
+    An ``active`` one (resumed: an open chat window) gets every message, gaps filled from the
+    database; the others relay what the layer brings, enough for the header's counts.
     """
 
     delivered: int
@@ -75,6 +76,7 @@ def _send_message(user: User, conversation_id: int, frame: dict[str, Any]) -> tu
     ids = frame.get("attachments") or []
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise Invalid(_("Attachments are a list of photo ids."), field="attachments")
+    attachments_check_count(len(ids))
     found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=user)}
     if len(found) != len(set(ids)):
         raise NotFound()
