@@ -415,3 +415,24 @@ async def test_a_photo_uploaded_first_is_sent_by_its_id_and_others_photos_are_no
     assert (await buyer.next("error"))["code"] == "invalid"
     assert [seq for seq, _, _ in await stored(dialog)] == [1]
     await buyer.close()
+
+
+async def test_a_conversation_started_after_connecting_is_followed_at_the_next_heartbeat(
+    cast, settings
+):
+    settings.CHAT_HEARTBEAT_SECONDS = 0.2
+    seller = await ChatClient.open(cast.seller)
+
+    @database_sync_to_async
+    def new_buyer_writes():
+        conversation = services.conversation_open(actor=cast.other_buyer, store=cast.store)
+        services.message_send(actor=cast.other_buyer, conversation=conversation, body="Первое")
+        return conversation
+
+    conversation = await new_buyer_writes()
+    assert (await seller.next("unread"))["total"] == 1
+    await send_as(cast.other_buyer, conversation, "Второе")
+    frame = await seller.next("message")
+    assert frame["conversation"] == conversation.pk and frame["message"]["body"] == "Второе"
+    await seller.send({"type": "pong"})
+    await seller.close()

@@ -403,6 +403,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return
             await sync_to_async(presence.presence_refresh)(self.user.pk)
             await self._frame({"type": "ping", "server_time": now().isoformat()})
+            await self._follow_new()
+
+    async def _follow_new(self) -> None:
+        """Pick up conversations started since the socket connected (a new buyer writing to
+        the store); their first messages count as unread at once."""
+        rows = await database_sync_to_async(chat_selectors.followed_rows)(self.user)
+        new = [row for row in rows if row["id"] not in self.followed]
+        if new:
+            await self._follow(new)
+            unread = await database_sync_to_async(selectors.unread_total_for)(self.user)
+            await self._frame({"type": "unread", "total": unread})
 
     async def _frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
