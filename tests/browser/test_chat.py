@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.images import photo_bytes
+
 from .conftest import log_in, new_page, screenshot
 
 pytestmark = pytest.mark.browser
@@ -51,8 +53,12 @@ def test_buyer_chats_from_an_order_and_the_seller_answers_live(server, browser):
 
     buyer.get_by_role("textbox", name="Сообщение").fill(QUESTION)
     expect(seller.get_by_text("Анна Покупкина печатает…")).to_be_visible()
+    buyer.locator("[data-chat]").get_by_label("Загрузить фото").set_input_files(
+        {"name": "box.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes("JPEG", (320, 240))}
+    )
     buyer.get_by_role("button", name="Отправить").click()
     expect(seller.locator(".message.theirs").last).to_contain_text(QUESTION)
+    expect(seller.get_by_role("img", name="Фото box.jpg")).to_be_visible()
     mine = buyer.locator(".message.mine").last
     expect(mine).to_contain_text(QUESTION)
     expect(mine.locator(".message-status")).to_have_text("Прочитано")

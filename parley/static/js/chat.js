@@ -65,6 +65,10 @@
       timeZone: d.timeZone
     });
 
+    function when(iso) {  // "27.11.2026 17:51", as the server writes it
+      return timeFormat.format(new Date(iso)).replace(", ", " ");
+    }
+
     function setStatus(text) { status.textContent = text; }
 
     function newId() {
@@ -103,7 +107,7 @@
       var meta = element("div", "message-meta");
       meta.appendChild(element("span", "message-author", message.sender.name));
       meta.appendChild(document.createTextNode(" "));
-      var time = element("time", "", timeFormat.format(new Date(message.created_at)));
+      var time = element("time", "", when(message.created_at));
       time.setAttribute("datetime", message.created_at);
       meta.appendChild(time);
       if (own) {
@@ -267,7 +271,7 @@
       if (frame.online) {
         presenceEl.textContent = d.lOnline;
       } else if (frame.last_seen) {
-        presenceEl.textContent = fill(d.lLastSeen, timeFormat.format(new Date(frame.last_seen)));
+        presenceEl.textContent = fill(d.lLastSeen, when(frame.last_seen));
       } else {
         presenceEl.textContent = d.lOffline;
       }
