@@ -263,6 +263,10 @@ async def test_a_client_answering_pings_stays_connected(cast, settings):
 async def test_an_oversize_frame_closes_the_socket_with_1009(cast, dialog, settings):
     settings.CHAT_FRAME_MAX_BYTES = 1000
     buyer = await ChatClient.open(cast.buyer)
+    at_limit = '{"type": "ping", "pad": "' + "я" * 485 + 'abc"}'  # 1,000 bytes in UTF-8
+    assert len(at_limit.encode()) == 1000
+    await buyer.communicator.send_to(text_data=at_limit)
+    assert (await buyer.next("pong"))["type"] == "pong"
     await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "big",
                       "body": "я" * 600})  # fmt: skip
     assert await buyer.communicator.receive_output(timeout=5) == {
