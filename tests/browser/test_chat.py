@@ -29,6 +29,7 @@ def test_buyer_chats_from_an_order_and_the_seller_answers_live(server, browser):
     expect(products).to_contain_text("Керамическая кружка ручной работы")
     expect(products).to_contain_text("890")
     expect(products).to_contain_text("Набор льняных салфеток")
+    screenshot(buyer, "chat-product-tab-ru")
     buyer.get_by_role("tab", name="Контакт").click()
     contact = buyer.get_by_role("tabpanel", name="Контакт")
     expect(contact).to_contain_text("Уютный дом")
