@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("parley.messaging.urls")),
     path("notifications/", include("parley.notifications.urls")),
     path("messages/search/", include("parley.search.urls")),
+    path("", include("parley.messaging.chat_urls")),
     path("", include("parley.marketplace.urls")),
 ]
