@@ -14,6 +14,7 @@ from parley.core.schemas import ErrorOut
 from parley.marketplace.api import router as marketplace_router
 from parley.reviews.api import router as reviews_router
 from parley.workspace.api import router as workspace_router
+from parley.messaging.api import router as messaging_router
 
 ERROR_RESPONSES = {
     "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",
@@ -99,3 +100,4 @@ api.add_router("/", marketplace_router)
 api.add_router("/", attachments_router)
 api.add_router("/", reviews_router)
 api.add_router("/", workspace_router)
+api.add_router("/", messaging_router)

@@ -11,5 +11,6 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("", include("parley.reviews.urls")),
     path("workspace/", include("parley.workspace.urls")),
+    path("", include("parley.messaging.urls")),
     path("", include("parley.marketplace.urls")),
 ]
