@@ -1,0 +1,277 @@
+"""Run the benchmark: seed, start each server, drive the phases, print the table, write JSON.
+
+    .venv/bin/python -m bench.run                  # full size (about 10 minutes on 2 cores)
+    .venv/bin/python -m bench.run --scale 0.01     # a quick run (about a minute)
+
+Parley runs embedded (SQLite, in-memory channel layer, one uvicorn process); with
+``DATABASE_URL`` and ``REDIS_URL`` set it runs a second time on PostgreSQL + Redis (the database
+``parley_bench`` on that server is dropped and created). The floor always runs on SQLite. Each
+server is pinned to core 0 and this client to core 1.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.client import Target, close_peers, open_peers, read_phase, send_phase
+from bench.report import table
+from bench.scenario import Scenario
+from bench.servers import Server, pin
+
+ROOT = Path(__file__).resolve().parent.parent
+PHASE_SECONDS = 30.0
+READS = 500
+BENCH_DATABASE = "parley_bench"
+# The chat socket's per-socket throttle would otherwise cap a closed-loop sender at 20/s.
+PARLEY_ENV = {
+    "DJANGO_SETTINGS_MODULE": "parley.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+    "SECURE_SSL_REDIRECT": "false",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "CHAT_FRAMES_PER_SECOND": "100000",
+    "CHAT_FRAME_BURST": "100000",
+}
+
+
+def parley_target(server: Server, root: Path) -> Target:
+    live = (root / "parley/messaging/routing.py").exists()
+    return Target(
+        name="parley",
+        host=server.base,
+        ws_path="/ws/chat/" if live else None,
+        send_path="/api/v1/conversations/{conversation}/messages",
+        history_path="/api/v1/conversations/{conversation}/messages?limit=50",
+        center_path="/api/v1/conversations?limit=20",
+        subprotocols=("parley.chat.v1",),
+    )
+
+
+def floor_target(server: Server) -> Target:
+    return Target(
+        name="floor",
+        host=server.base,
+        ws_path="/ws",
+        send_path="/conversations/{conversation}/messages",
+        history_path="/conversations/{conversation}/messages?limit=50",
+        center_path="/conversations?limit=20",
+    )
+
+
+def seed(command: list[str], cwd: Path, env: dict[str, str], plan: Path) -> dict[str, Any]:
+    started = time.monotonic()
+    subprocess.run(command, cwd=cwd, env={**os.environ, **env}, check=True, timeout=900)
+    data = json.loads(plan.read_text())
+    data["seconds"] = round(time.monotonic() - started, 1)
+    return data
+
+
+async def phases(
+    target: Target, server: Server, plan: dict[str, Any], messages: int, scenario: Scenario
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for over in ("ws", "http"):
+        if over == "ws" and target.ws_path is None:
+            continue
+        for senders in (1, 8, 32):
+            key = f"{over}_send_{senders}"
+            print(f"  {target.name}: {key}", file=sys.stderr)
+            results[key] = await send_phase(
+                target, plan["pairs"], label=key, senders=senders, messages=messages,
+                seconds=PHASE_SECONDS, over=over,
+            )  # fmt: skip
+    history = plan["history"]
+    print(f"  {target.name}: history, message center", file=sys.stderr)
+    results["history"] = await read_phase(
+        target, history["token"],
+        target.history_path.format(conversation=history["conversation"]),
+        count=READS, seconds=PHASE_SECONDS,
+    )  # fmt: skip
+    results["center"] = await read_phase(
+        target, plan["center"]["token"], target.center_path, count=READS, seconds=PHASE_SECONDS
+    )
+    if target.ws_path is not None:
+        results["idle"] = await idle_phase(target, server, plan, messages)
+    return results
+
+
+async def idle_phase(
+    target: Target, server: Server, plan: dict[str, Any], messages: int
+) -> dict[str, Any]:
+    """Hold every idle socket open; memory per socket; one sender's delivery meanwhile."""
+    tokens = plan["idle"]
+    print(f"  {target.name}: {len(tokens)} idle sockets", file=sys.stderr)
+    await asyncio.sleep(1)
+    before = server.rss_bytes()
+    started = time.monotonic()
+    peers = await open_peers(target, tokens)
+    opened = time.monotonic() - started
+    await asyncio.sleep(2)
+    after = server.rss_bytes()
+    try:
+        delivery = await send_phase(
+            target, plan["pairs"], label="idle", senders=1, messages=messages,
+            seconds=PHASE_SECONDS, over="ws",
+        )  # fmt: skip
+    finally:
+        await close_peers(peers)
+    return {
+        "sockets": len(peers),
+        "connect_seconds": round(opened, 2),
+        "rss_before_mb": round(before / 2**20, 1),
+        "rss_after_mb": round(after / 2**20, 1),
+        "kb_per_socket": round((after - before) / len(peers) / 1024, 1),
+        "delivery": delivery,
+    }
+
+
+def measure(
+    name: str, server: Server, target_for, plan: dict[str, Any], messages: int, scenario: Scenario
+) -> dict[str, Any]:
+    server.start()
+    try:
+        target = target_for(server)
+        return {"seed_seconds": plan["seconds"], **asyncio.run(
+            phases(target, server, plan, messages, scenario)
+        )}  # fmt: skip
+    finally:
+        server.stop()
+
+
+def run_floor(work: Path, scale: float, messages: int, scenario: Scenario) -> dict[str, Any]:
+    database, plan_file = work / "floor.sqlite3", work / "floor-plan.json"
+    print("Seeding the floor…", file=sys.stderr)
+    plan = seed(
+        [sys.executable, "-m", "bench.floor_db", str(database), str(scale), str(plan_file)],
+        ROOT, {}, plan_file,
+    )  # fmt: skip
+    server = Server("floor", "bench.floor:app", ROOT, {"FLOOR_DB": str(database)})
+    return measure("floor", server, floor_target, plan, messages, scenario)
+
+
+def run_parley(
+    work: Path, root: Path, scale: float, messages: int, scenario: Scenario, engine: dict[str, str]
+) -> dict[str, Any]:
+    env = {**PARLEY_ENV, "SQLITE_PATH": str(work / "parley.sqlite3"), **engine}
+    env["PYTHONPATH"] = f"{root}{os.pathsep}{ROOT}"
+    plan_file = work / f"parley-plan-{len(engine)}.json"
+    print(f"Migrating and seeding Parley ({engine_name(engine)})…", file=sys.stderr)
+    plan = seed(
+        [sys.executable, "-m", "bench.seed_parley", str(scale), str(plan_file)], root, env, plan_file
+    )
+    server = Server("parley", "parley.asgi:application", root, env)
+    return measure(
+        "parley", server, lambda s: parley_target(s, root), plan, messages, scenario
+    )
+
+
+def engine_name(engine: dict[str, str]) -> str:
+    return "PostgreSQL + Redis" if engine else "SQLite + in-memory layer"
+
+
+def postgres_engine() -> dict[str, str] | None:
+    """Point Parley at a fresh ``parley_bench`` on the given server, or None when not given."""
+    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if not database_url or not redis_url:
+        return None
+    import psycopg
+
+    parts = urlsplit(database_url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    return {
+        "DATABASE_URL": urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}")),
+        "REDIS_URL": redis_url,
+        "REDIS_PREFIX": "parley-bench",
+    }
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    versions = {}
+    for package in ("Django", "channels", "channels-redis", "uvicorn", "websockets", "psycopg"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    load = os.getloadavg()
+    return {
+        "cores": os.cpu_count(),
+        "cpu_model": model,
+        "memory_mb": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20,
+        "python": platform.python_version(),
+        "sqlite": __import__("sqlite3").sqlite_version,
+        "kernel": platform.release(),
+        "load_average_at_start": [round(x, 2) for x in load],
+        "versions": versions,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 messages")
+    parser.add_argument("--messages", type=int, default=2000, help="messages per send phase")
+    parser.add_argument("--only", choices=("floor", "parley"), help="measure one server only")
+    parser.add_argument("--parley-root", type=Path, default=ROOT, help="Parley checkout to run")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench/results/latest.json")
+    args = parser.parse_args(argv)
+    if pin(1):
+        os.sched_setaffinity(0, {1})
+    scenario = Scenario.at(args.scale)
+    started = time.monotonic()
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scale": args.scale,
+        "scenario": scenario.as_dict(),
+        "messages_per_send_phase": args.messages,
+        "machine": machine(),
+        "search": "not measured: no search feature on the merged branches",
+        "runs": {},
+    }
+    work = Path(tempfile.mkdtemp(prefix="parley-bench-"))
+    try:
+        if args.only != "parley":
+            report["runs"]["floor"] = run_floor(work, args.scale, args.messages, scenario)
+        if args.only != "floor":
+            engines = [{}]
+            if (pg := postgres_engine()) is not None:
+                engines.append(pg)
+            for engine in engines:
+                key = "parley" if not engine else "parley_postgres"
+                report["runs"][key] = run_parley(
+                    work, args.parley_root.resolve(), args.scale, args.messages, scenario, engine
+                )
+                report["runs"][key]["engine"] = engine_name(engine)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report["total_seconds"] = round(time.monotonic() - started, 1)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(table(report))
+    print(f"\nJSON: {args.json}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
