@@ -265,3 +265,20 @@ REPLY_PROMISE_HOURS = int(os.environ.get("REPLY_PROMISE_HOURS", "24"))
 REPLY_STATS_WINDOW_DAYS = int(os.environ.get("REPLY_STATS_WINDOW_DAYS", "90"))
 REPLY_STATS_MAX_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MAX_CONVERSATIONS", "100"))
 REPLY_STATS_MIN_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MIN_CONVERSATIONS", "5"))
+
+# Live chat (WebSocket at /ws/chat/; see docs/websocket.md).
+# A frame larger than this closes the socket with code 1009.
+CHAT_FRAME_MAX_BYTES = int(os.environ.get("CHAT_FRAME_MAX_BYTES", "65536"))
+# Throttling per socket: a bucket of CHAT_FRAME_BURST frames refilled at CHAT_FRAMES_PER_SECOND;
+# a frame over it is refused, and CHAT_FLOOD_CLOSE_AFTER refusals in a row close the socket.
+CHAT_FRAMES_PER_SECOND = float(os.environ.get("CHAT_FRAMES_PER_SECOND", "20"))
+CHAT_FRAME_BURST = int(os.environ.get("CHAT_FRAME_BURST", "60"))
+CHAT_FLOOD_CLOSE_AFTER = int(os.environ.get("CHAT_FLOOD_CLOSE_AFTER", "100"))
+# The server pings every N seconds; a socket silent for CHAT_IDLE_TIMEOUT_SECONDS is closed.
+CHAT_HEARTBEAT_SECONDS = float(os.environ.get("CHAT_HEARTBEAT_SECONDS", "25"))
+CHAT_IDLE_TIMEOUT_SECONDS = float(os.environ.get("CHAT_IDLE_TIMEOUT_SECONDS", "75"))
+# Missed messages the server replays on resume (or fills in after dropped events); a client
+# further behind is told to resync over HTTP.
+CHAT_REPLAY_MAX = int(os.environ.get("CHAT_REPLAY_MAX", "1000"))
+# The socket follows the user's most recent conversations (header counts, presence).
+CHAT_FOLLOW_MAX = int(os.environ.get("CHAT_FOLLOW_MAX", "200"))

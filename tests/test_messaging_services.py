@@ -357,3 +357,26 @@ def test_order_gives_a_seller_the_right_to_write(cast):
     buyer = UserFactory()
     OrderFactory(buyer=buyer, store=cast.store)
     assert services.conversation_open(actor=cast.seller, store=cast.store, buyer=buyer).pk
+
+
+def test_imported_history_keeps_order_and_cannot_be_dated_in_the_future(cast):
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    with time_machine.travel(START, tick=False):
+        services.message_send(
+            actor=cast.buyer, conversation=conversation, body="1", sent_at=START - timedelta(days=2)
+        )
+        services.message_send(
+            actor=cast.seller,
+            conversation=conversation,
+            body="2",
+            sent_at=START - timedelta(days=1),
+        )
+        for moment in (START + timedelta(seconds=1), START - timedelta(days=3)):
+            with pytest.raises(ParleyError):
+                services.message_send(
+                    actor=cast.buyer, conversation=conversation, body="x", sent_at=moment
+                )
+        services.message_send(actor=cast.buyer, conversation=conversation, body="3", sent_at=START)
+    conversation.refresh_from_db()
+    assert conversation.first_reply_at - conversation.first_buyer_message_at == timedelta(days=1)
+    assert Message.objects.count() == 3

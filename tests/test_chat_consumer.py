@@ -1,0 +1,391 @@
+"""The chat socket: every frame, every refusal, ordering, dedup, resume and gap filling."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+from django.urls import reverse
+
+from parley.asgi import application
+from parley.messaging import services
+from parley.messaging.models import Conversation, Message
+
+from .chat_client import ORIGIN, PATH, QUIET, ChatClient, token_for
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layer():
+    """Each test runs in its own event loop; a Redis layer's connections belong to one loop."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def dialog(cast) -> Conversation:
+    return services.conversation_open(actor=cast.buyer, store=cast.store)
+
+
+@database_sync_to_async
+def send_as(user, conversation, body, client_id=None):
+    return services.message_send(
+        actor=user, conversation=conversation, body=body, client_id=client_id
+    )[0]
+
+
+@database_sync_to_async
+def stored(conversation):
+    return list(
+        Message.objects.filter(conversation=conversation).values_list("seq", "body", "client_id")
+    )
+
+
+async def refused(headers, subprotocols=None):
+    communicator = WebsocketCommunicator(
+        application, PATH, headers=headers, subprotocols=subprotocols
+    )
+    connected, code = await communicator.connect(timeout=10)
+    await communicator.disconnect()
+    return connected, code
+
+
+# --- who may connect --------------------------------------------------------------------------
+
+
+async def test_a_socket_without_origin_or_from_another_origin_is_refused(cast):
+    token = await token_for(cast.buyer)
+    auth = (b"authorization", f"Bearer {token}".encode())
+    assert (await refused([auth]))[0] is False
+    assert (await refused([auth, (b"origin", b"https://evil.example")]))[0] is False
+
+
+async def test_an_anonymous_socket_or_a_wrong_token_is_closed_with_4401(cast):
+    assert await refused([ORIGIN]) == (False, 4401)
+    assert await refused([ORIGIN, (b"authorization", b"Bearer wrong")]) == (False, 4401)
+
+
+async def test_the_session_cookie_authenticates_a_browser(cast):
+    browser = await database_sync_to_async(client_for)(cast.buyer)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+    communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN, (b"cookie", cookie)])
+    connected, _ = await communicator.connect(timeout=10)
+    assert connected
+    hello = json.loads(await communicator.receive_from())
+    assert hello["type"] == "hello" and hello["user"] == cast.buyer.pk
+    await communicator.disconnect()
+
+
+async def test_a_token_as_subprotocol_authenticates_and_the_protocol_is_chosen(cast):
+    token = await token_for(cast.seller)
+    communicator = WebsocketCommunicator(
+        application, PATH, headers=[ORIGIN], subprotocols=["parley.chat.v1", f"bearer.{token}"]
+    )
+    connected, subprotocol = await communicator.connect(timeout=10)
+    assert connected and subprotocol == "parley.chat.v1"
+    assert json.loads(await communicator.receive_from())["user"] == cast.seller.pk
+    await communicator.disconnect()
+
+
+# --- frames -----------------------------------------------------------------------------------
+
+
+async def test_send_is_acked_after_commit_and_reaches_both_sides(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await ChatClient.open(cast.seller)
+    await buyer.send(
+        {"type": "send", "conversation": dialog.pk, "client_id": "c-1", "body": "Привет"}
+    )
+    ack = await buyer.next("ack")
+    assert ack["client_id"] == "c-1" and ack["seq"] == 1 and ack["duplicate"] is False
+    assert await stored(dialog) == [(1, "Привет", "c-1")]
+    mine = await buyer.next("message")
+    theirs = await seller.next("message")
+    assert mine["own"] is True and theirs["own"] is False
+    assert theirs["message"]["id"] == ack["id"] and theirs["message"]["body"] == "Привет"
+    assert theirs["seq"] == 1 and theirs["conversation"] == dialog.pk
+    delivered = await buyer.next("delivered")
+    assert delivered == {
+        "type": "delivered", "conversation": dialog.pk, "seq": 1, "from_store": False
+    }  # fmt: skip
+    await buyer.close()
+    await seller.close()
+
+
+async def test_a_retried_send_stores_nothing_new_and_gets_the_original_ack(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await ChatClient.open(cast.seller)
+    frame = {"type": "send", "conversation": dialog.pk, "client_id": "same", "body": "Раз"}
+    await buyer.send(frame)
+    first = await buyer.next("ack")
+    await buyer.send(frame)
+    second = await buyer.next("ack")
+    assert (second["id"], second["seq"], second["created_at"]) == (
+        first["id"], first["seq"], first["created_at"]
+    )  # fmt: skip
+    assert second["duplicate"] is True
+    assert await stored(dialog) == [(1, "Раз", "same")]
+    assert (await seller.next("message"))["seq"] == 1
+    assert not [f for f in await seller.nothing_but(QUIET | {"message"}) if f["type"] == "message"]
+    await buyer.send({**frame, "body": "Другое"})
+    conflict = await buyer.next("error")
+    assert conflict["code"] == "conflict" and conflict["client_id"] == "same"
+    await buyer.close()
+    await seller.close()
+
+
+async def test_refused_sends_say_why_and_store_nothing(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    for frame, code in [
+        ({"conversation": dialog.pk, "client_id": "a", "body": "  "}, "invalid"),
+        ({"conversation": dialog.pk, "body": "no id"}, "invalid"),
+        ({"conversation": dialog.pk, "client_id": "bad id", "body": "x"}, "invalid"),
+        ({"conversation": dialog.pk, "client_id": "b", "body": "x" * 4001}, "invalid"),
+        ({"conversation": dialog.pk, "client_id": "c", "body": 5}, "invalid"),
+        ({"conversation": dialog.pk, "client_id": "d", "body": "x", "attachments": [999]},
+         "not_found"),
+        ({"conversation": "one", "client_id": "e", "body": "x"}, "invalid"),
+    ]:  # fmt: skip
+        await buyer.send({"type": "send", **frame})
+        error = await buyer.next("error")
+        assert error["code"] == code and error["frame"] == "send", (frame, error)
+        assert error["message"]
+    assert await stored(dialog) == []
+    await buyer.close()
+
+
+async def test_a_conversation_that_is_not_yours_is_not_found_and_never_joined(cast, dialog):
+    stranger = await ChatClient.open(cast.other_buyer)
+    other_seller = await ChatClient.open(cast.other_seller)
+    for client in (stranger, other_seller):
+        for frame in [
+            {"type": "send", "conversation": dialog.pk, "client_id": "x", "body": "Эй"},
+            {"type": "typing", "conversation": dialog.pk},
+            {"type": "read", "conversation": dialog.pk, "seq": 0},
+            {"type": "resume", "conversation": dialog.pk, "last_seq": 0},
+        ]:
+            await client.send(frame)
+            assert (await client.next("error"))["code"] == "not_found"
+    await send_as(cast.buyer, dialog, "Только для продавца")
+    for client in (stranger, other_seller):
+        assert await client.nothing_but({"ping"}) == []
+        await client.close()
+    assert await stored(dialog) == [(1, "Только для продавца", None)]
+
+
+async def test_unreadable_frames_are_answered_with_an_error(cast):
+    buyer = await ChatClient.open(cast.buyer)
+    for raw in ["not json", "[1, 2]", '{"type": "dance"}', '{"no": "type"}']:
+        await buyer.communicator.send_to(text_data=raw)
+        assert (await buyer.next("error"))["code"] == "invalid"
+    await buyer.communicator.send_to(bytes_data=b"\x00\x01")
+    assert (await buyer.next("error"))["code"] == "invalid"
+    await buyer.close()
+
+
+async def test_typing_reaches_the_other_side_only(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await ChatClient.open(cast.seller)
+    await buyer.send({"type": "typing", "conversation": dialog.pk})
+    typing = await seller.next("typing")
+    assert typing == {
+        "type": "typing", "conversation": dialog.pk, "user": cast.buyer.pk,
+        "name": cast.buyer.public_name, "from_store": False,
+    }  # fmt: skip
+    assert not [f for f in await buyer.nothing_but(QUIET) if f["type"] == "typing"]
+    await buyer.close()
+    await seller.close()
+
+
+async def test_read_sends_a_receipt_and_the_readers_new_unread_total(cast, dialog):
+    await send_as(cast.buyer, dialog, "Один")
+    await send_as(cast.buyer, dialog, "Два")
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await ChatClient.open(cast.seller)
+    assert seller.hello["unread"] == 2
+    await seller.send({"type": "read", "conversation": dialog.pk, "seq": 1})
+    receipt = await buyer.next("read")
+    assert receipt == {
+        "type": "read", "conversation": dialog.pk, "seq": 1, "user": cast.seller.pk,
+        "from_store": True,
+    }  # fmt: skip
+    assert (await seller.next("unread"))["total"] == 1
+    await seller.send({"type": "read", "conversation": dialog.pk, "seq": -1})
+    assert (await seller.next("error"))["code"] == "invalid"
+    await buyer.close()
+    await seller.close()
+
+
+async def test_presence_comes_and_goes_with_the_other_side(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await ChatClient.open(cast.seller)
+    online = await buyer.next("presence")
+    assert online["side"] == "store" and online["online"] is True and online["last_seen"]
+    await seller.close()
+    offline = await buyer.next("presence")
+    assert offline["side"] == "store" and offline["online"] is False and offline["last_seen"]
+    await buyer.close()
+
+
+async def test_ping_is_answered_and_the_server_pings_and_closes_a_silent_socket(cast, settings):
+    buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "ping"})
+    assert (await buyer.next("pong"))["server_time"]
+    await buyer.close()
+    settings.CHAT_HEARTBEAT_SECONDS = 0.1
+    settings.CHAT_IDLE_TIMEOUT_SECONDS = 0.35
+    quiet = await ChatClient.open(cast.buyer)
+    assert (await quiet.next("ping"))["server_time"]
+    while (output := await quiet.communicator.receive_output(timeout=5))["type"] != (
+        "websocket.close"
+    ):
+        assert json.loads(output["text"])["type"] == "ping"
+    assert output["code"] == 4408
+
+
+async def test_a_client_answering_pings_stays_connected(cast, settings):
+    settings.CHAT_HEARTBEAT_SECONDS = 0.1
+    settings.CHAT_IDLE_TIMEOUT_SECONDS = 0.35
+    buyer = await ChatClient.open(cast.buyer)
+    for _ in range(8):
+        await buyer.next("ping")
+        await buyer.send({"type": "pong"})
+    await buyer.send({"type": "ping"})
+    assert (await buyer.next("pong"))["type"] == "pong"
+    await buyer.close()
+
+
+async def test_an_oversize_frame_closes_the_socket_with_1009(cast, dialog, settings):
+    settings.CHAT_FRAME_MAX_BYTES = 1000
+    buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "big",
+                      "body": "я" * 600})  # fmt: skip
+    assert await buyer.communicator.receive_output(timeout=5) == {
+        "type": "websocket.close", "code": 1009
+    }  # fmt: skip
+    assert await stored(dialog) == []
+
+
+async def test_a_flooding_client_is_throttled_then_closed(cast, settings):
+    settings.CHAT_FRAME_BURST = 5
+    settings.CHAT_FRAMES_PER_SECOND = 1
+    settings.CHAT_FLOOD_CLOSE_AFTER = 20
+    buyer = await ChatClient.open(cast.buyer)
+    for _ in range(5):
+        await buyer.send({"type": "ping"})
+        await buyer.next("pong")
+    await buyer.send({"type": "ping"})
+    throttled = await buyer.next("error")
+    assert throttled["code"] == "throttled"
+    for _ in range(19):
+        await buyer.send({"type": "ping"})
+    closed = None
+    async with asyncio.timeout(5):
+        while closed is None:
+            output = await buyer.communicator.receive_output(timeout=5)
+            if output["type"] == "websocket.close":
+                closed = output
+            else:
+                assert json.loads(output["text"])["type"] != "pong"
+    assert closed["code"] == 4429
+
+
+# --- order, resume, gaps ----------------------------------------------------------------------
+
+
+async def test_ten_concurrent_senders_are_seen_by_everyone_in_one_strict_order(cast, dialog):
+    senders = [await ChatClient.open(cast.buyer if i % 2 else cast.seller) for i in range(10)]
+    watcher = await ChatClient.open(cast.buyer)
+    per_sender = 5
+
+    async def talk(index, client):
+        for n in range(per_sender):
+            cid = f"s{index}-{n}"
+            await client.send({"type": "send", "conversation": dialog.pk, "client_id": cid,
+                               "body": cid})  # fmt: skip
+            await client.next("ack")
+
+    await asyncio.gather(*(talk(i, c) for i, c in enumerate(senders)))
+    total = 10 * per_sender
+    seen = await watcher.frames({"message"}, total)
+    assert [f["seq"] for f in seen] == list(range(1, total + 1))
+    assert sorted(f["message"]["client_id"] for f in seen) == sorted(
+        f"s{i}-{n}" for i in range(10) for n in range(per_sender)
+    )
+    in_db = {seq: client_id for seq, _, client_id in await stored(dialog)}
+    assert {f["seq"]: f["message"]["client_id"] for f in seen} == in_db
+    # Every sender sees the same order too.
+    for client in senders[:2]:
+        got = [f for f in await client.nothing_but(QUIET | {"message", "ack"}, wait=1)]
+        seqs = [f["seq"] for f in got if f["type"] == "message"]
+        assert seqs == sorted(seqs)
+    for client in [*senders, watcher]:
+        await client.close()
+
+
+async def test_resume_after_a_gap_delivers_exactly_the_missed_messages_in_order(cast, dialog):
+    await send_as(cast.seller, dialog, "1")
+    await send_as(cast.seller, dialog, "2")
+    buyer = await ChatClient.open(cast.buyer)
+    await buyer.close()  # offline while five more arrive
+    for n in range(3, 8):
+        await send_as(cast.seller, dialog, str(n))
+    buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "resume", "conversation": dialog.pk, "last_seq": 2})
+    frames = await buyer.nothing_but(QUIET | {"message", "resumed"}, wait=1)
+    messages = [f for f in frames if f["type"] == "message"]
+    assert [m["message"]["body"] for m in messages] == ["3", "4", "5", "6", "7"]
+    resumed = next(f for f in frames if f["type"] == "resumed")
+    assert resumed["last_seq"] == 7 and resumed["read"] == {"buyer": 0, "store": 7}
+    await send_as(cast.seller, dialog, "8")
+    assert (await buyer.next("message"))["seq"] == 8
+    await buyer.close()
+
+
+async def test_resume_from_further_back_than_the_replay_window_asks_to_resync(
+    cast, dialog, settings
+):
+    settings.CHAT_REPLAY_MAX = 3
+    for n in range(5):
+        await send_as(cast.seller, dialog, str(n))
+    buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "resume", "conversation": dialog.pk, "last_seq": 1})
+    resync = await buyer.next("resync")
+    assert resync == {"type": "resync", "conversation": dialog.pk, "last_seq": 5}
+    assert (await buyer.next("resumed"))["last_seq"] == 5
+    await buyer.close()
+
+
+async def test_an_event_the_layer_dropped_is_filled_from_the_database(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    await send_as(cast.seller, dialog, "1")
+    assert (await buyer.next("message"))["seq"] == 1
+
+    @database_sync_to_async
+    def committed_without_event():
+        # As if its event was dropped by a full channel layer: the row is there, nobody was told.
+        Message.objects.create(conversation=dialog, seq=2, sender=cast.seller, from_store=True,
+                               body="2", created_at=dialog.created_at)  # fmt: skip
+        Conversation.objects.filter(pk=dialog.pk).update(last_seq=2)
+
+    await committed_without_event()
+    await send_as(cast.seller, dialog, "3")
+    frames = await buyer.frames({"message"}, 2)
+    assert [(f["seq"], f["message"]["body"]) for f in frames] == [(2, "2"), (3, "3")]
+    await buyer.close()
+
+
+async def test_a_message_posted_over_http_reaches_a_connected_socket(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await database_sync_to_async(client_for)(cast.seller)
+    url = reverse("messaging:conversation", args=[dialog.pk])
+    response = await database_sync_to_async(seller.post)(url, {"body": "Отправили сегодня"})
+    assert response.status_code == 302
+    frame = await buyer.next("message")
+    assert frame["message"]["body"] == "Отправили сегодня" and frame["own"] is False
+    await buyer.close()
