@@ -8,6 +8,7 @@ count and a deadline.
 """
 
 import asyncio
+import itertools
 import json
 import statistics
 import time
@@ -106,7 +107,6 @@ class Peer:
     conversation: int | None = None
     acks: dict[str, asyncio.Future] = field(default_factory=dict)
     received: list[tuple[float, int, str]] = field(default_factory=list)  # (at, seq, body)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
     reader: asyncio.Task | None = None
 
     @classmethod
@@ -137,10 +137,12 @@ class Peer:
                 future = self.acks.pop(frame["client_id"], None)
                 if future is not None and not future.done():
                     future.set_result(at)
-            elif kind == "message" and not frame.get("own"):
-                if frame["conversation"] == self.conversation:
-                    self.received.append((at, frame["seq"], frame["message"]["body"]))
-                    self.arrived.set()
+            elif (
+                kind == "message"
+                and not frame.get("own")
+                and frame["conversation"] == self.conversation
+            ):
+                self.received.append((at, frame["seq"], frame["message"]["body"]))
 
     async def send(self, conversation: int, text: str) -> float:
         """Send and wait for the ack; return the ack's arrival time."""
@@ -157,9 +159,15 @@ class Peer:
             await asyncio.wait_for(self.reader, CONNECT_TIMEOUT)
 
 
-async def open_peers(target: Target, tokens: list[str], batch: int = 50) -> list[Peer]:
+async def open_peers(
+    target: Target, tokens: list[str], batch: int = 50, seconds: float = CONNECT_TIMEOUT * 6
+) -> list[Peer]:
+    """Open a socket per token, ``batch`` at a time, until all are open or ``seconds`` pass."""
     peers: list[Peer] = []
+    deadline = time.monotonic() + seconds
     for start in range(0, len(tokens), batch):
+        if time.monotonic() > deadline:
+            break
         chunk = tokens[start : start + batch]
         peers += await asyncio.gather(*(Peer.open(target, t) for t in chunk))
     return peers
@@ -245,7 +253,7 @@ async def send_phase(
         got = [b for _, _, b in receiver.received]
         lost += len(set(texts) - set(got))
         seqs = [s for _, s, _ in receiver.received]
-        if got != texts or any(b - a != 1 for a, b in zip(seqs, seqs[1:], strict=False)):
+        if got != texts or any(b - a != 1 for a, b in itertools.pairwise(seqs)):
             disorder += 1
         delivery += [at - sent_at[b] for at, _, b in receiver.received if b in sent_at]
     await close_peers(receivers)

@@ -37,9 +37,11 @@ def database() -> sqlite3.Connection:
 def user_for(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"authorization" and value.startswith(b"Bearer "):
-            row = database().execute(
-                "SELECT user_id FROM token WHERE key = ?", (value[7:].decode(),)
-            ).fetchone()
+            row = (
+                database()
+                .execute("SELECT user_id FROM token WHERE key = ?", (value[7:].decode(),))
+                .fetchone()
+            )
             return row[0] if row else None
     return None
 
@@ -145,11 +147,15 @@ def newest_messages(user: int, conversation: int, limit: int) -> list[dict] | No
 
 
 def conversations_of(user: int, limit: int) -> list[dict]:
-    rows = database().execute(
-        "SELECT id, buyer_id, seller_id, last_seq, last_message_at FROM conversation "
-        "WHERE seller_id = ? OR buyer_id = ? ORDER BY last_message_at DESC LIMIT ?",
-        (user, user, limit),
-    ).fetchall()
+    rows = (
+        database()
+        .execute(
+            "SELECT id, buyer_id, seller_id, last_seq, last_message_at FROM conversation "
+            "WHERE seller_id = ? OR buyer_id = ? ORDER BY last_message_at DESC LIMIT ?",
+            (user, user, limit),
+        )
+        .fetchall()
+    )
     keys = ("id", "buyer", "seller", "last_seq", "last_message_at")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 

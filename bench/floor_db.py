@@ -54,7 +54,8 @@ def seed(path: str, scenario: Scenario) -> dict[str, Any]:
     users = 1 + scenario.conversations + 2 * scenario.pairs
     with con:
         con.executemany(
-            "INSERT INTO user (id, name) VALUES (?, ?)", ((i, f"user{i}") for i in range(1, users + 1))
+            "INSERT INTO user (id, name) VALUES (?, ?)",
+            ((i, f"user{i}") for i in range(1, users + 1)),
         )
         con.executemany(
             "INSERT INTO token (key, user_id) VALUES (?, ?)",

@@ -88,6 +88,14 @@ def _cell(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
+def _align(row: list[str], widths: list[int]) -> list[str]:
+    """The label to the left, the figures to the right."""
+    return [
+        row[0].ljust(widths[0]),
+        *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)),
+    ]
+
+
 def table(report: dict[str, Any]) -> str:
     runs = report["runs"]
     floor = runs.get("floor", {})
@@ -104,11 +112,7 @@ def table(report: dict[str, Any]) -> str:
     lines.append(["Search, a Russian word p95", "ms", *("—" for _ in columns), "—",
                   *("—" for _ in columns), "<= 50 (not measured)"])  # fmt: skip
     widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
-    rendered = [
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(
-            zip(row, widths, strict=True)))  # fmt: skip
-        for row in lines
-    ]
+    rendered = ["  ".join(_align(row, widths)) for row in lines]
     rendered.insert(1, "-" * len(rendered[0]))
     machine = report["machine"]
     title = (

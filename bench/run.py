@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +34,7 @@ from bench.servers import Server, pin
 ROOT = Path(__file__).resolve().parent.parent
 PHASE_SECONDS = 30.0
 READS = 500
+IDLE_CONNECT_SECONDS = 150.0
 BENCH_DATABASE = "parley_bench"
 # The chat socket's per-socket throttle would otherwise cap a closed-loop sender at 20/s.
 PARLEY_ENV = {
@@ -78,9 +80,20 @@ def seed(command: list[str], cwd: Path, env: dict[str, str], plan: Path) -> dict
     return data
 
 
-async def phases(
-    target: Target, server: Server, plan: dict[str, Any], messages: int, scenario: Scenario
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Options:
+    work: Path
+    parley_root: Path
+    scale: float
+    messages: int
+    profile: Path | None
+
+    @property
+    def scenario(self) -> Scenario:
+        return Scenario.at(self.scale)
+
+
+async def phases(target: Target, server: Server, plan: dict[str, Any], messages: int) -> dict:
     results: dict[str, Any] = {}
     for over in ("ws", "http"):
         if over == "ws" and target.ws_path is None:
@@ -116,7 +129,7 @@ async def idle_phase(
     await asyncio.sleep(1)
     before = server.rss_bytes()
     started = time.monotonic()
-    peers = await open_peers(target, tokens)
+    peers = await open_peers(target, tokens, seconds=IDLE_CONNECT_SECONDS)
     opened = time.monotonic() - started
     await asyncio.sleep(2)
     after = server.rss_bytes()
@@ -132,49 +145,51 @@ async def idle_phase(
         "connect_seconds": round(opened, 2),
         "rss_before_mb": round(before / 2**20, 1),
         "rss_after_mb": round(after / 2**20, 1),
-        "kb_per_socket": round((after - before) / len(peers) / 1024, 1),
+        "kb_per_socket": round((after - before) / max(len(peers), 1) / 1024, 1),
         "delivery": delivery,
     }
 
 
-def measure(
-    name: str, server: Server, target_for, plan: dict[str, Any], messages: int, scenario: Scenario
-) -> dict[str, Any]:
+def measure(server: Server, target: Target, plan: dict[str, Any], options: Options) -> dict:
+    """Start the server, run every phase against it, stop it (also on failure)."""
     server.start()
+    if options.profile is not None:
+        options.profile.mkdir(parents=True, exist_ok=True)
+        server.profile(options.profile / f"{server.name}.txt")
     try:
-        target = target_for(server)
-        return {"seed_seconds": plan["seconds"], **asyncio.run(
-            phases(target, server, plan, messages, scenario)
-        )}  # fmt: skip
+        results = asyncio.run(phases(target, server, plan, options.messages))
     finally:
         server.stop()
+    return {"seed_seconds": plan["seconds"], "server_tracebacks": server.log_errors(), **results}
 
 
-def run_floor(work: Path, scale: float, messages: int, scenario: Scenario) -> dict[str, Any]:
-    database, plan_file = work / "floor.sqlite3", work / "floor-plan.json"
+def run_floor(options: Options) -> dict[str, Any]:
+    database, plan_file = options.work / "floor.sqlite3", options.work / "floor-plan.json"
     print("Seeding the floor…", file=sys.stderr)
-    plan = seed(
-        [sys.executable, "-m", "bench.floor_db", str(database), str(scale), str(plan_file)],
-        ROOT, {}, plan_file,
-    )  # fmt: skip
-    server = Server("floor", "bench.floor:app", ROOT, {"FLOOR_DB": str(database)})
-    return measure("floor", server, floor_target, plan, messages, scenario)
+    command = [sys.executable, "-m", "bench.floor_db", str(database), str(options.scale)]
+    plan = seed([*command, str(plan_file)], ROOT, {}, plan_file)
+    server = Server(
+        "floor",
+        "bench.floor:app",
+        ROOT,
+        {"FLOOR_DB": str(database)},
+        log=options.work / "floor.log",
+    )
+    return measure(server, floor_target(server), plan, options)
 
 
-def run_parley(
-    work: Path, root: Path, scale: float, messages: int, scenario: Scenario, engine: dict[str, str]
-) -> dict[str, Any]:
-    env = {**PARLEY_ENV, "SQLITE_PATH": str(work / "parley.sqlite3"), **engine}
+def run_parley(options: Options, engine: dict[str, str]) -> dict[str, Any]:
+    name = "parley_postgres" if engine else "parley"
+    root = options.parley_root
+    env = {**PARLEY_ENV, "SQLITE_PATH": str(options.work / "parley.sqlite3"), **engine}
     env["PYTHONPATH"] = f"{root}{os.pathsep}{ROOT}"
-    plan_file = work / f"parley-plan-{len(engine)}.json"
+    plan_file = options.work / f"{name}-plan.json"
     print(f"Migrating and seeding Parley ({engine_name(engine)})…", file=sys.stderr)
-    plan = seed(
-        [sys.executable, "-m", "bench.seed_parley", str(scale), str(plan_file)], root, env, plan_file
-    )
-    server = Server("parley", "parley.asgi:application", root, env)
-    return measure(
-        "parley", server, lambda s: parley_target(s, root), plan, messages, scenario
-    )
+    command = [sys.executable, "-m", "bench.seed_parley", str(options.scale), str(plan_file)]
+    plan = seed(command, root, env, plan_file)
+    server = Server(name, "parley.asgi:application", root, env, log=options.work / f"{name}.log")
+    results = measure(server, parley_target(server, root), plan, options)
+    return {"engine": engine_name(engine), **results}
 
 
 def engine_name(engine: dict[str, str]) -> str:
@@ -234,35 +249,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--messages", type=int, default=2000, help="messages per send phase")
     parser.add_argument("--only", choices=("floor", "parley"), help="measure one server only")
     parser.add_argument("--parley-root", type=Path, default=ROOT, help="Parley checkout to run")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench/results/latest.json")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench/out/latest.json")
+    parser.add_argument("--profile", type=Path, help="record py-spy profiles of the servers here")
     args = parser.parse_args(argv)
     if pin(1):
         os.sched_setaffinity(0, {1})
-    scenario = Scenario.at(args.scale)
+    work = Path(tempfile.mkdtemp(prefix="parley-bench-"))
+    options = Options(work, args.parley_root.resolve(), args.scale, args.messages, args.profile)
     started = time.monotonic()
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
-        "scenario": scenario.as_dict(),
+        "scenario": options.scenario.as_dict(),
         "messages_per_send_phase": args.messages,
         "machine": machine(),
         "search": "not measured: no search feature on the merged branches",
         "runs": {},
     }
-    work = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     try:
         if args.only != "parley":
-            report["runs"]["floor"] = run_floor(work, args.scale, args.messages, scenario)
+            report["runs"]["floor"] = run_floor(options)
         if args.only != "floor":
-            engines = [{}]
-            if (pg := postgres_engine()) is not None:
-                engines.append(pg)
-            for engine in engines:
-                key = "parley" if not engine else "parley_postgres"
-                report["runs"][key] = run_parley(
-                    work, args.parley_root.resolve(), args.scale, args.messages, scenario, engine
-                )
-                report["runs"][key]["engine"] = engine_name(engine)
+            report["runs"]["parley"] = run_parley(options, {})
+            if (engine := postgres_engine()) is not None:
+                report["runs"]["parley_postgres"] = run_parley(options, engine)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report["total_seconds"] = round(time.monotonic() - started, 1)

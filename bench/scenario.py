@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 PAIRS = 32
-WORDS = (
-    "здравствуйте когда отправите заказ посылка пришла спасибо товар размер цвет доставка "
-    "вернуть деньги трек номер магазин продавец покупатель скидка упаковка коробка качество"
-).split()
+WORDS = [
+    *("здравствуйте", "когда", "отправите", "заказ", "посылка", "пришла", "спасибо", "товар"),
+    *("размер", "цвет", "доставка", "вернуть", "деньги", "трек", "номер", "магазин"),
+    *("продавец", "покупатель", "скидка", "упаковка", "коробка", "качество"),
+]
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,16 @@ class Progress:
         self.started = self.drawn = time.monotonic()
 
     def advance(self, count: int) -> None:
+        finished = self.done >= self.total
         self.done += count
         moment = time.monotonic()
-        if moment - self.drawn >= 0.1 or self.done >= self.total:
+        if not finished and (moment - self.drawn >= 0.1 or self.done >= self.total):
             self.drawn = moment
             share = self.done / self.total if self.total else 1
             bar = "#" * int(share * 30)
             rate = self.done / max(moment - self.started, 1e-9)
             sys.stderr.write(
-                f"\r  {self.label:<18} [{bar:<30}] {self.done:>9,}/{self.total:,}"
-                f" {rate:>9,.0f}/s"
+                f"\r  {self.label:<18} [{bar:<30}] {self.done:>9,}/{self.total:,} {rate:>9,.0f}/s"
             )
             if self.done >= self.total:
                 sys.stderr.write("\n")

@@ -31,8 +31,9 @@ BATCH = 5_000
 
 def users(prefix: str, count: int) -> list[User]:
     """Users who cannot log in with a password (the benchmark uses API tokens)."""
+    unusable = "!"
     return User.objects.bulk_create(
-        (User(username=f"{prefix}{i}", password="!") for i in range(count)), batch_size=BATCH
+        (User(username=f"{prefix}{i}", password=unusable) for i in range(count)), batch_size=BATCH
     )
 
 
@@ -117,10 +118,8 @@ def _seed_messages(
     conversations: list[Conversation], counts: list[int], seller: User, start: datetime
 ) -> None:
     table = Message._meta.db_table
-    columns = (
-        "conversation_id, seq, sender_id, from_store, body, context, client_id, created_at"
-    )
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)"
+    columns = "conversation_id, seq, sender_id, from_store, body, context, client_id, created_at"
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)"  # noqa: S608
     adapt = connection.ops.adapt_datetimefield_value
     progress = Progress("parley messages", sum(counts))
     rows: list[tuple] = []

@@ -1,6 +1,7 @@
 """Start and stop the servers under test: a uvicorn process pinned to one core, on a free port."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,7 +37,9 @@ class Server:
     env: dict[str, str]
     core: int = 0
     port: int = field(default_factory=free_port)
+    log: Path | None = None
     process: subprocess.Popen | None = None
+    profiler: subprocess.Popen | None = None
 
     @property
     def base(self) -> str:
@@ -49,7 +52,12 @@ class Server:
             "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
             "--ws", "websockets", "--ws-per-message-deflate", "false",
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=self.cwd, env={**os.environ, **self.env})
+        output = open(self.log, "wb") if self.log else None  # noqa: SIM115 (closed by the child)
+        self.process = subprocess.Popen(
+            command, cwd=self.cwd, env={**os.environ, **self.env}, stdout=output, stderr=output
+        )
+        if output:
+            output.close()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -71,7 +79,28 @@ class Server:
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS")
 
+    def profile(self, output: Path) -> None:
+        """Sample the server with py-spy until it stops (collapsed stacks, see bench.profile)."""
+        assert self.process is not None
+        self.profiler = subprocess.Popen(
+            [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"), "record",
+             "--pid", str(self.process.pid), "--rate", "200", "--nonblocking", "--format", "raw",
+             "--output", str(output)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def log_errors(self) -> int:
+        """How many tracebacks the server wrote to its log."""
+        return self.log.read_text(errors="replace").count("Traceback") if self.log else 0
+
     def stop(self) -> None:
+        if self.profiler is not None and self.profiler.poll() is None:
+            self.profiler.send_signal(signal.SIGINT)
+            try:
+                self.profiler.wait(STOP_TIMEOUT * 3)
+            except subprocess.TimeoutExpired:
+                self.profiler.kill()
+                self.profiler.wait(STOP_TIMEOUT)
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGINT)
