@@ -133,7 +133,9 @@ class Peer:
             at = time.perf_counter()
             frame = json.loads(text)
             kind = frame.get("type")
-            if kind == "ack":
+            if kind == "ping":  # Parley's heartbeat: a silent socket would be closed
+                await self.socket.send('{"type": "pong"}')
+            elif kind == "ack":
                 future = self.acks.pop(frame["client_id"], None)
                 if future is not None and not future.done():
                     future.set_result(at)
