@@ -164,15 +164,35 @@ class Peer:
 async def open_peers(
     target: Target, tokens: list[str], batch: int = 50, seconds: float = CONNECT_TIMEOUT * 6
 ) -> list[Peer]:
-    """Open a socket per token, ``batch`` at a time, until all are open or ``seconds`` pass."""
+    """Open a socket per token, ``batch`` at a time, until all are open or ``seconds`` pass.
+
+    Raise if any is refused; ``open_many`` is the lenient variant for the idle phase."""
+    peers, failures = await open_many(target, tokens, batch, seconds)
+    if failures:
+        await close_peers(peers)
+        raise RuntimeError(f"{len(failures)} sockets not opened, first: {failures[0]}")
+    return peers
+
+
+async def open_many(
+    target: Target, tokens: list[str], batch: int, seconds: float
+) -> tuple[list[Peer], list[str]]:
+    """The sockets that opened and why the others did not."""
     peers: list[Peer] = []
+    failures: list[str] = []
     deadline = time.monotonic() + seconds
     for start in range(0, len(tokens), batch):
         if time.monotonic() > deadline:
             break
         chunk = tokens[start : start + batch]
-        peers += await asyncio.gather(*(Peer.open(target, t) for t in chunk))
-    return peers
+        for outcome in await asyncio.gather(
+            *(Peer.open(target, t) for t in chunk), return_exceptions=True
+        ):
+            if isinstance(outcome, Peer):
+                peers.append(outcome)
+            else:
+                failures.append(repr(outcome))
+    return peers, failures
 
 
 async def close_peers(peers: list[Peer], batch: int = 200) -> None:

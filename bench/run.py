@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -26,13 +27,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.client import Target, close_peers, open_peers, read_phase, send_phase
+from bench.client import Target, close_peers, open_many, read_phase, send_phase
 from bench.report import table
 from bench.scenario import Scenario
 from bench.servers import Server, pin
 
 ROOT = Path(__file__).resolve().parent.parent
-PHASE_SECONDS = 30.0
 READS = 500
 IDLE_CONNECT_SECONDS = 150.0
 BENCH_DATABASE = "parley_bench"
@@ -86,62 +86,71 @@ class Options:
     parley_root: Path
     scale: float
     messages: int
+    seconds: float
     profile: Path | None
+    logs: Path
 
     @property
     def scenario(self) -> Scenario:
         return Scenario.at(self.scale)
 
 
-async def phases(target: Target, server: Server, plan: dict[str, Any], messages: int) -> dict:
+async def guarded(name: str, results: dict[str, Any], phase: Awaitable[dict]) -> None:
+    """Run one phase; a failure is recorded in its place and the next phases still run."""
+    print(f"  {name}", file=sys.stderr)
+    try:
+        results[name] = await phase
+    except Exception as failure:  # any failure is a finding, not a crash
+        results[name] = {"error": repr(failure)}
+
+
+async def phases(
+    target: Target, server: Server, plan: dict[str, Any], options: "Options"
+) -> dict[str, Any]:
     results: dict[str, Any] = {}
+    limits = {"messages": options.messages, "seconds": options.seconds}
     for over in ("ws", "http"):
         if over == "ws" and target.ws_path is None:
             continue
         for senders in (1, 8, 32):
             key = f"{over}_send_{senders}"
-            print(f"  {target.name}: {key}", file=sys.stderr)
-            results[key] = await send_phase(
-                target, plan["pairs"], label=key, senders=senders, messages=messages,
-                seconds=PHASE_SECONDS, over=over,
-            )  # fmt: skip
+            phase = send_phase(
+                target, plan["pairs"], label=key, senders=senders, over=over, **limits
+            )
+            await guarded(key, results, phase)
     history = plan["history"]
-    print(f"  {target.name}: history, message center", file=sys.stderr)
-    results["history"] = await read_phase(
-        target, history["token"],
-        target.history_path.format(conversation=history["conversation"]),
-        count=READS, seconds=PHASE_SECONDS,
-    )  # fmt: skip
-    results["center"] = await read_phase(
-        target, plan["center"]["token"], target.center_path, count=READS, seconds=PHASE_SECONDS
-    )
+    path = target.history_path.format(conversation=history["conversation"])
+    reads = {"count": READS, "seconds": options.seconds}
+    await guarded("history", results, read_phase(target, history["token"], path, **reads))
+    center = plan["center"]["token"]
+    await guarded("center", results, read_phase(target, center, target.center_path, **reads))
     if target.ws_path is not None:
-        results["idle"] = await idle_phase(target, server, plan, messages)
+        await guarded("idle", results, idle_phase(target, server, plan, limits))
     return results
 
 
 async def idle_phase(
-    target: Target, server: Server, plan: dict[str, Any], messages: int
+    target: Target, server: Server, plan: dict[str, Any], limits: dict[str, Any]
 ) -> dict[str, Any]:
     """Hold every idle socket open; memory per socket; one sender's delivery meanwhile."""
     tokens = plan["idle"]
-    print(f"  {target.name}: {len(tokens)} idle sockets", file=sys.stderr)
     await asyncio.sleep(1)
     before = server.rss_bytes()
     started = time.monotonic()
-    peers = await open_peers(target, tokens, seconds=IDLE_CONNECT_SECONDS)
+    peers, failures = await open_many(target, tokens, batch=50, seconds=IDLE_CONNECT_SECONDS)
     opened = time.monotonic() - started
     await asyncio.sleep(2)
     after = server.rss_bytes()
     try:
         delivery = await send_phase(
-            target, plan["pairs"], label="idle", senders=1, messages=messages,
-            seconds=PHASE_SECONDS, over="ws",
-        )  # fmt: skip
+            target, plan["pairs"], label="idle", senders=1, over="ws", **limits
+        )
     finally:
         await close_peers(peers)
     return {
         "sockets": len(peers),
+        "failed_connects": len(failures),
+        "first_failures": failures[:3],
         "connect_seconds": round(opened, 2),
         "rss_before_mb": round(before / 2**20, 1),
         "rss_after_mb": round(after / 2**20, 1),
@@ -157,9 +166,12 @@ def measure(server: Server, target: Target, plan: dict[str, Any], options: Optio
         options.profile.mkdir(parents=True, exist_ok=True)
         server.profile(options.profile / f"{server.name}.txt")
     try:
-        results = asyncio.run(phases(target, server, plan, options.messages))
+        results = asyncio.run(phases(target, server, plan, options))
     finally:
         server.stop()
+        if server.log is not None and server.log.exists():
+            options.logs.mkdir(parents=True, exist_ok=True)
+            shutil.copy(server.log, options.logs / server.log.name)
     return {"seed_seconds": plan["seconds"], "server_tracebacks": server.log_errors(), **results}
 
 
@@ -247,6 +259,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 messages")
     parser.add_argument("--messages", type=int, default=2000, help="messages per send phase")
+    parser.add_argument("--seconds", type=float, default=30.0, help="time limit of each phase")
     parser.add_argument("--only", choices=("floor", "parley"), help="measure one server only")
     parser.add_argument("--parley-root", type=Path, default=ROOT, help="Parley checkout to run")
     parser.add_argument("--json", type=Path, default=ROOT / "bench/out/latest.json")
@@ -255,7 +268,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if pin(1):
         os.sched_setaffinity(0, {1})
     work = Path(tempfile.mkdtemp(prefix="parley-bench-"))
-    options = Options(work, args.parley_root.resolve(), args.scale, args.messages, args.profile)
+    options = Options(
+        work,
+        args.parley_root.resolve(),
+        args.scale,
+        args.messages,
+        args.seconds,
+        args.profile,
+        logs=args.json.parent,
+    )
     started = time.monotonic()
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
