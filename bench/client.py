@@ -8,6 +8,7 @@ count and a deadline.
 """
 
 import asyncio
+import contextlib
 import itertools
 import json
 import statistics
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from bench.scenario import body
 
@@ -134,7 +136,8 @@ class Peer:
             frame = json.loads(text)
             kind = frame.get("type")
             if kind == "ping":  # Parley's heartbeat: a silent socket would be closed
-                await self.socket.send('{"type": "pong"}')
+                with contextlib.suppress(ConnectionClosed):  # a ping racing our close
+                    await self.socket.send('{"type": "pong"}')
             elif kind == "ack":
                 future = self.acks.pop(frame["client_id"], None)
                 if future is not None and not future.done():

@@ -97,7 +97,7 @@ class Options:
 
 async def guarded(name: str, results: dict[str, Any], phase: Awaitable[dict]) -> None:
     """Run one phase; a failure is recorded in its place and the next phases still run."""
-    print(f"  {name}", file=sys.stderr)
+    print(f"  {name}", file=sys.stderr, flush=True)
     try:
         results[name] = await phase
     except Exception as failure:  # any failure is a finding, not a crash
