@@ -260,7 +260,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 messages")
     parser.add_argument("--messages", type=int, default=2000, help="messages per send phase")
     parser.add_argument("--seconds", type=float, default=30.0, help="time limit of each phase")
-    parser.add_argument("--only", choices=("floor", "parley"), help="measure one server only")
+    parser.add_argument(
+        "--only",
+        choices=("floor", "parley", "postgres"),
+        help="measure one server only (postgres: Parley on DATABASE_URL/REDIS_URL)",
+    )
     parser.add_argument("--parley-root", type=Path, default=ROOT, help="Parley checkout to run")
     parser.add_argument("--json", type=Path, default=ROOT / "bench/out/latest.json")
     parser.add_argument("--profile", type=Path, help="record py-spy profiles of the servers here")
@@ -288,12 +292,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "runs": {},
     }
     try:
-        if args.only != "parley":
+        if args.only in (None, "floor"):
             report["runs"]["floor"] = run_floor(options)
-        if args.only != "floor":
+        if args.only in (None, "parley"):
             report["runs"]["parley"] = run_parley(options, {})
-            if (engine := postgres_engine()) is not None:
-                report["runs"]["parley_postgres"] = run_parley(options, engine)
+        if args.only in (None, "postgres") and (engine := postgres_engine()) is not None:
+            report["runs"]["parley_postgres"] = run_parley(options, engine)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report["total_seconds"] = round(time.monotonic() - started, 1)
