@@ -12,9 +12,9 @@ from parley.attachments.api import router as attachments_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
 from parley.marketplace.api import router as marketplace_router
+from parley.messaging.api import router as messaging_router
 from parley.reviews.api import router as reviews_router
 from parley.workspace.api import router as workspace_router
-from parley.messaging.api import router as messaging_router
 
 ERROR_RESPONSES = {
     "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",

@@ -4,8 +4,8 @@ from django.db import transaction
 from parley.core.clock import now
 from parley.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_users
 from parley.demo.marketplace import ORDERS, load_marketplace
-from parley.demo.reviews import load_reviews
 from parley.demo.messaging import CONVERSATIONS, load_messaging
+from parley.demo.reviews import load_reviews
 
 
 class Command(BaseCommand):
