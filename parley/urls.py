@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("parley.reviews.urls")),
     path("workspace/", include("parley.workspace.urls")),
     path("", include("parley.messaging.urls")),
+    path("", include("parley.messaging.chat_urls")),
     path("", include("parley.marketplace.urls")),
 ]

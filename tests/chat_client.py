@@ -4,8 +4,11 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from parley.accounts.models import User
 from parley.accounts.services import api_token_create
@@ -14,6 +17,17 @@ from parley.asgi import application
 PATH = "/ws/chat/"
 ORIGIN = (b"origin", b"http://127.0.0.1")
 QUIET = {"ping", "presence", "delivered", "typing", "unread"}
+
+
+@pytest.fixture(autouse=True)
+async def isolated_channels():
+    """Each test runs in its own event loop: a Redis layer's connections belong to one loop,
+    and the consumers' database connection lives in the sync worker thread, closed at the end
+    so the test database can be dropped."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+    await database_sync_to_async(connections.close_all)()
 
 
 @database_sync_to_async

@@ -5,26 +5,26 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.urls import reverse
 
 from parley.asgi import application
+from parley.attachments.services import attachment_create_from_upload
 from parley.messaging import services
 from parley.messaging.models import Conversation, Message
 
-from .chat_client import ORIGIN, PATH, QUIET, ChatClient, token_for
+from .chat_client import (
+    ORIGIN,
+    PATH,
+    QUIET,
+    ChatClient,
+    isolated_channels,  # noqa: F401  (autouse fixture)
+    token_for,
+)
 from .conftest import client_for
+from .images import photo_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_layer():
-    """Each test runs in its own event loop; a Redis layer's connections belong to one loop."""
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 @pytest.fixture
@@ -249,8 +249,8 @@ async def test_ping_is_answered_and_the_server_pings_and_closes_a_silent_socket(
 
 
 async def test_a_client_answering_pings_stays_connected(cast, settings):
-    settings.CHAT_HEARTBEAT_SECONDS = 0.1
-    settings.CHAT_IDLE_TIMEOUT_SECONDS = 0.35
+    settings.CHAT_HEARTBEAT_SECONDS = 0.2
+    settings.CHAT_IDLE_TIMEOUT_SECONDS = 1
     buyer = await ChatClient.open(cast.buyer)
     for _ in range(8):
         await buyer.next("ping")
@@ -263,6 +263,10 @@ async def test_a_client_answering_pings_stays_connected(cast, settings):
 async def test_an_oversize_frame_closes_the_socket_with_1009(cast, dialog, settings):
     settings.CHAT_FRAME_MAX_BYTES = 1000
     buyer = await ChatClient.open(cast.buyer)
+    at_limit = '{"type": "ping", "pad": "' + "я" * 485 + 'abc"}'  # 1,000 bytes in UTF-8
+    assert len(at_limit.encode()) == 1000
+    await buyer.communicator.send_to(text_data=at_limit)
+    assert (await buyer.next("pong"))["type"] == "pong"
     await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "big",
                       "body": "я" * 600})  # fmt: skip
     assert await buyer.communicator.receive_output(timeout=5) == {
@@ -363,6 +367,8 @@ async def test_resume_from_further_back_than_the_replay_window_asks_to_resync(
 
 async def test_an_event_the_layer_dropped_is_filled_from_the_database(cast, dialog):
     buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "resume", "conversation": dialog.pk, "last_seq": 0})
+    await buyer.next("resumed")
     await send_as(cast.seller, dialog, "1")
     assert (await buyer.next("message"))["seq"] == 1
 
@@ -389,3 +395,48 @@ async def test_a_message_posted_over_http_reaches_a_connected_socket(cast, dialo
     frame = await buyer.next("message")
     assert frame["message"]["body"] == "Отправили сегодня" and frame["own"] is False
     await buyer.close()
+
+
+async def test_a_photo_uploaded_first_is_sent_by_its_id_and_others_photos_are_not_found(
+    cast, dialog
+):
+    @database_sync_to_async
+    def uploaded(owner):
+        return attachment_create_from_upload(owner=owner, upload=upload(photo_bytes())).pk
+
+    mine, theirs = await uploaded(cast.buyer), await uploaded(cast.other_buyer)
+    buyer = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "stolen",
+                      "body": "", "attachments": [theirs]})  # fmt: skip
+    assert (await buyer.next("error"))["code"] == "not_found"
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "photo",
+                      "body": "", "attachments": [mine]})  # fmt: skip
+    await buyer.next("ack")
+    photos = (await buyer.next("message"))["message"]["attachments"]
+    assert [p["id"] for p in photos] == [mine] and photos[0]["thumbnail_url"]
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "many",
+                      "body": "x", "attachments": list(range(1, 12))})  # fmt: skip
+    assert (await buyer.next("error"))["code"] == "invalid"
+    assert [seq for seq, _, _ in await stored(dialog)] == [1]
+    await buyer.close()
+
+
+async def test_a_conversation_started_after_connecting_is_followed_at_the_next_heartbeat(
+    cast, settings
+):
+    settings.CHAT_HEARTBEAT_SECONDS = 0.2
+    seller = await ChatClient.open(cast.seller)
+
+    @database_sync_to_async
+    def new_buyer_writes():
+        conversation = services.conversation_open(actor=cast.other_buyer, store=cast.store)
+        services.message_send(actor=cast.other_buyer, conversation=conversation, body="Первое")
+        return conversation
+
+    conversation = await new_buyer_writes()
+    assert (await seller.next("unread"))["total"] == 1
+    await send_as(cast.other_buyer, conversation, "Второе")
+    frame = await seller.next("message")
+    assert frame["conversation"] == conversation.pk and frame["message"]["body"] == "Второе"
+    await seller.send({"type": "pong"})
+    await seller.close()

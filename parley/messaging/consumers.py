@@ -18,18 +18,17 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.attachments.models import Attachment
+from parley.attachments.services import attachments_check_count
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
-from parley.marketplace.selectors import store_ids_for_member
 
-from . import presence, selectors, services
+from . import chat_selectors, presence, selectors, services
 from .models import Conversation, Message
-from .payloads import conversation_group, message_payload
+from .payloads import conversation_group
 
 SUBPROTOCOL = "parley.chat.v1"
 
@@ -42,10 +41,15 @@ CLOSE_IDLE = 4408
 
 @dataclass
 class Followed:
-    """A conversation this socket relays: the last seq it sent and the user's side in it."""
+    """A conversation this socket relays: the last seq it sent and the user's side in it.
+
+    An ``active`` one (resumed: an open chat window) gets every message, gaps filled from the
+    database; the others relay what the layer brings, enough for the header's counts.
+    """
 
     delivered: int
     as_store: bool
+    active: bool = False
 
 
 class FrameBucket:
@@ -67,26 +71,12 @@ class FrameBucket:
         return True
 
 
-def _followed_rows(user: User, ids: list[int] | None = None) -> list[dict[str, Any]]:
-    mine = Q(buyer=user) | Q(store_id__in=store_ids_for_member(user))
-    rows = Conversation.objects.filter(mine).values("id", "buyer_id", "last_seq")
-    if ids is not None:
-        return list(rows.filter(pk__in=ids))
-    recent = rows.order_by(F("last_message_at").desc(nulls_last=True), "-id")
-    return list(recent[: settings.CHAT_FOLLOW_MAX])
-
-
-def _messages_between(conversation_id: int, after: int, upto: int) -> list[dict[str, Any]]:
-    rows = Message.objects.filter(conversation_id=conversation_id, seq__gt=after, seq__lte=upto)
-    rows = rows.select_related("sender").prefetch_related("photos__attachment").order_by("seq")
-    return [message_payload(m) for m in rows[: settings.CHAT_REPLAY_MAX]]
-
-
 def _send_message(user: User, conversation_id: int, frame: dict[str, Any]) -> tuple[Message, bool]:
     conversation = selectors.get_conversation_for(user, conversation_id)
     ids = frame.get("attachments") or []
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise Invalid(_("Attachments are a list of photo ids."), field="attachments")
+    attachments_check_count(len(ids))
     found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=user)}
     if len(found) != len(set(ids)):
         raise NotFound()
@@ -114,20 +104,8 @@ def _resume_state(user: User, conversation_id: int) -> dict[str, Any]:
         "last_seq": conversation.last_seq,
         "as_store": as_store,
         "presence": presence.side_presence(conversation, store_side=not as_store),
-        "read": _read_marks(conversation),
+        "read": chat_selectors.read_marks(conversation),
     }
-
-
-def _read_marks(conversation: Conversation) -> dict[str, int]:
-    """How far each side has read: the buyer's marker and the furthest of the store's members."""
-    buyer = 0
-    store = 0
-    for user_id, seq in conversation.read_markers.values_list("user_id", "last_read_seq"):
-        if user_id == conversation.buyer_id:
-            buyer = seq
-        else:
-            store = max(store, seq)
-    return {"buyer": buyer, "store": store}
 
 
 def _presence_events(user: User, conversation_ids: list[int]) -> list[tuple[str, dict]]:
@@ -162,7 +140,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.heard_at = time.monotonic()
         self.delivered_pending: dict[int, int] = {}
         self.delivered_task: asyncio.Task | None = None
-        rows = await database_sync_to_async(_followed_rows)(user)
+        rows = await database_sync_to_async(chat_selectors.followed_rows)(user)
         await self._follow(rows)
         protocols = self.scope.get("subprotocols", [])
         await self.accept(SUBPROTOCOL if SUBPROTOCOL in protocols else None)
@@ -246,7 +224,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             }
         )
         if conversation_id not in self.followed:
-            await self._resume(conversation_id, message.seq)
+            await self._follow(
+                [{"id": conversation_id, "buyer_id": message.conversation.buyer_id,
+                  "last_seq": message.seq}]
+            )  # fmt: skip
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         conversation_id = _positive_int(frame, "conversation")
@@ -294,7 +275,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         followed = self.followed.get(conversation_id)
         if followed is None or seq <= followed.delivered:
             return
-        if seq > followed.delivered + 1:
+        if seq > followed.delivered + 1 and followed.active:
             await self._catch_up(conversation_id, followed, upto=seq - 1)
         await self._relay(conversation_id, followed, event["message"])
 
@@ -330,18 +311,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _follow(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            if row["id"] in self.followed:
-                continue
             await self.channel_layer.group_add(conversation_group(row["id"]), self.channel_name)
             self.followed[row["id"]] = Followed(
                 delivered=row["last_seq"], as_store=row["buyer_id"] != self.user.pk
             )
-        # Joined first, then read: whatever was committed in between is in the replay window.
-        ids = [row["id"] for row in rows]
-        if ids:
-            for row in await database_sync_to_async(_followed_rows)(self.user, ids):
-                if row["last_seq"] > self.followed[row["id"]].delivered:
-                    await self._catch_up(row["id"], self.followed[row["id"]], upto=row["last_seq"])
 
     async def _resume(self, conversation_id: int, last_seq: int) -> None:
         """Follow the conversation and replay what came after ``last_seq``, or ask to resync."""
@@ -355,6 +328,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.followed[conversation_id] = followed
             # Anything committed between reading the state and joining is replayed below.
             state = await database_sync_to_async(_resume_state)(self.user, conversation_id)
+        followed.active = True
         followed.delivered = min(last_seq, state["last_seq"])
         await self._catch_up(conversation_id, followed, upto=state["last_seq"])
         await self._frame(
@@ -373,7 +347,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._frame({"type": "resync", "conversation": conversation_id, "last_seq": upto})
             followed.delivered = upto
             return
-        missed = await database_sync_to_async(_messages_between)(
+        missed = await database_sync_to_async(chat_selectors.messages_between)(
             conversation_id, followed.delivered, upto
         )
         for payload in missed:
@@ -429,6 +403,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return
             await sync_to_async(presence.presence_refresh)(self.user.pk)
             await self._frame({"type": "ping", "server_time": now().isoformat()})
+            await self._follow_new()
+
+    async def _follow_new(self) -> None:
+        """Pick up conversations started since the socket connected (a new buyer writing to
+        the store); their first messages count as unread at once."""
+        rows = await database_sync_to_async(chat_selectors.followed_rows)(self.user)
+        new = [row for row in rows if row["id"] not in self.followed]
+        if new:
+            await self._follow(new)
+            unread = await database_sync_to_async(selectors.unread_total_for)(self.user)
+            await self._frame({"type": "unread", "total": unread})
 
     async def _frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
@@ -437,6 +422,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         reply = {"type": "error", **refusal.as_dict()}
         if isinstance(frame, dict):
             reply["frame"] = frame.get("type") if isinstance(frame.get("type"), str) else None
+            if isinstance(frame.get("conversation"), int):
+                reply["conversation"] = frame["conversation"]
             if isinstance(frame.get("client_id"), str):
                 reply["client_id"] = frame["client_id"]
         await self._frame(reply)
