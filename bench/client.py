@@ -23,6 +23,8 @@ from websockets.exceptions import ConnectionClosed
 from bench.scenario import body
 
 ACK_TIMEOUT = 10.0
+# What a sender records and stops on; anything else is a bug in the harness and ends the phase.
+SEND_FAILURES = (TimeoutError, RuntimeError, ConnectionClosed, OSError, asyncio.IncompleteReadError)
 DRAIN_TIMEOUT = 15.0
 CONNECT_TIMEOUT = 20.0
 
@@ -131,6 +133,11 @@ class Peer:
         return peer
 
     async def _read(self) -> None:
+        """Until the socket closes; a server that drops it shows as missing acks and messages."""
+        with contextlib.suppress(ConnectionClosed):
+            await self._read_frames()
+
+    async def _read_frames(self) -> None:
         async for text in self.socket:
             at = time.perf_counter()
             frame = json.loads(text)
@@ -258,7 +265,7 @@ async def send_phase(
                     acked = time.perf_counter()
                     if status not in (200, 201):
                         raise RuntimeError(f"HTTP {status}")
-            except (TimeoutError, RuntimeError) as failure:
+            except SEND_FAILURES as failure:
                 errors.append(f"sender {index} message {n}: {failure!r}")
                 unacked[index].append(text)
                 return
