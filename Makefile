@@ -57,3 +57,8 @@ test: install browser-deps
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
+
+# Benchmark Parley against the bare floor (README "Performance benchmark"); BENCH_ARGS="--scale 0.01" is quick.
+.PHONY: bench
+bench: install
+	DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/python -m bench.run $(BENCH_ARGS)
