@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "parley.core",
     "parley.accounts",
     "parley.marketplace",
+    "parley.webhooks",
+    "parley.disputes",
     "parley.demo",
 ]
 
@@ -239,3 +241,24 @@ LOGGING = {
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")))
 API_PAGE_SIZE_MAX = 100
+
+# Disputes (see parley/disputes/README.md): when a dispute may be opened and how long each side
+# has to act. Every deadline is a fixed span in UTC from the moment that started it.
+DISPUTE_OPENS_AFTER = timedelta(days=int(os.environ.get("DISPUTE_OPENS_AFTER_DAYS", "6")))
+DISPUTE_SELLER_ANSWER_PERIOD = timedelta(
+    days=int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5"))
+)
+DISPUTE_RETURN_SHIPPING_PERIOD = timedelta(
+    days=int(os.environ.get("DISPUTE_RETURN_SHIPPING_DAYS", "10"))
+)
+DISPUTE_RECEIPT_CONFIRM_PERIOD = timedelta(
+    days=int(os.environ.get("DISPUTE_RECEIPT_CONFIRM_DAYS", "15"))
+)
+DISPUTE_ESCALATION_AFTER = timedelta(days=int(os.environ.get("DISPUTE_ESCALATION_DAYS", "15")))
+DISPUTE_INFO_REQUEST_PERIOD = timedelta(days=int(os.environ.get("DISPUTE_INFO_REQUEST_DAYS", "5")))
+DISPUTE_DESCRIPTION_MAX_LENGTH = 2000
+
+# Outgoing webhooks: attempts per delivery and the pause before attempt n (doubling).
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BASE = timedelta(seconds=int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30")))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
