@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from parley.accounts.api import router as accounts_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
+from parley.disputes.api import router as disputes_router
 from parley.marketplace.api import router as marketplace_router
 
 ERROR_RESPONSES = {
@@ -94,3 +95,4 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 
 api.add_router("/auth", accounts_router)
 api.add_router("/", marketplace_router)
+api.add_router("/", disputes_router)

@@ -91,7 +91,7 @@ def test_refund_asked_is_positive_and_at_most_paid(cast, amount, ok):
     if ok:
         assert open_dispute(cast, amount=amount).proposals.get().refund_amount == Decimal(amount)
     else:
-        with pytest.raises(Invalid):
+        with pytest.raises(ParleyError):
             open_dispute(cast, amount=amount)
         assert not Dispute.objects.exists()
 
@@ -293,6 +293,7 @@ def test_a_later_dispute_may_ask_only_what_is_left(cast):
             order=cast.order, dispute=dispute, amount=Decimal("900"), currency="RUB",
             cause="decision", created_at=dispute.closed_at,
         )  # fmt: skip
-        with pytest.raises(Invalid):
+        with pytest.raises(ParleyError) as refused:
             open_dispute(cast, amount="100.01")
+        assert refused.value.code == ErrorCode.CONFLICT
         assert open_dispute(cast, amount="100.00").state == State.AWAITING_SELLER

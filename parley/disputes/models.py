@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parley.marketplace.models import Order, currency_field, money_field
 
-from .states import OPEN_STATES, STATE_LABELS, Action, Role, State
+from .states import ACTION_LABELS, OPEN_STATES, ROLE_LABELS, STATE_LABELS, Action, Role, State
 
 
 class Dispute(models.Model):
@@ -155,6 +155,14 @@ class TimelineEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Timeline entries are append-only.")
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS[Action(self.action)])
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS[Role(self.role)])
 
 
 class Refund(models.Model):

@@ -157,10 +157,12 @@ def _clean_amount(order: Order, amount: Decimal, field: str = "refund_amount") -
         raise Invalid(_("The amount can have at most two decimal places."), field=field)
     remaining = selectors.refundable_amount(order)
     if amount > remaining:
-        raise Invalid(
+        # 409: the request is well-formed; what was paid and refunded so far refuses it.
+        raise ParleyError(
+            ErrorCode.CONFLICT,
             _("At most %(amount)s %(currency)s can be refunded.")
             % {"amount": remaining, "currency": order.currency},
-            field=field,
+            detail={"field": field, "refundable": str(remaining)},
         )
     return amount
 
@@ -546,6 +548,8 @@ def dispute_decide(
             amount = Decimal("0")
         elif outcome == Decision.Outcome.FULL_REFUND:
             amount = selectors.refundable_amount(order)
+            if amount <= 0:
+                raise ParleyError(ErrorCode.CONFLICT, _("The order has been refunded in full."))
         else:
             amount = _clean_amount(order, refund_amount)
         at = now()

@@ -68,6 +68,33 @@ class Action(StrEnum):
     INFO_TIMEOUT = "info_timeout"
 
 
+ACTION_LABELS = {
+    Action.OPEN: _("opened the dispute"),
+    Action.ACCEPT: _("accepted the offer"),
+    Action.COUNTER: _("made an offer"),
+    Action.REJECT: _("rejected the proposal"),
+    Action.COMMENT: _("commented"),
+    Action.WITHDRAW: _("withdrew the dispute"),
+    Action.ESCALATE: _("escalated to an arbitrator"),
+    Action.SHIP_RETURN: _("shipped the item back"),
+    Action.CONFIRM_RECEIPT: _("confirmed receipt of the returned item"),
+    Action.REQUEST_INFO: _("asked for more information"),
+    Action.PROVIDE_INFO: _("answered the arbitrator"),
+    Action.DECIDE: _("decided"),
+    Action.SELLER_TIMEOUT: _("the seller did not answer in time: the buyer's proposal is accepted"),
+    Action.RETURN_TIMEOUT: _("the item was not shipped back in time: closed without refund"),
+    Action.RECEIPT_TIMEOUT: _("receipt was not confirmed in time: the refund is recorded"),
+    Action.INFO_TIMEOUT: _("no answer in time: the arbitrator decides with what there is"),
+}
+
+ROLE_LABELS = {
+    Role.BUYER: _("Buyer"),
+    Role.SELLER: _("Seller"),
+    Role.ARBITRATOR: _("Arbitrator"),
+    Role.SYSTEM: _("Parley"),
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[Role]
