@@ -41,13 +41,13 @@ lint: $(BIN)/activate
 test: install browser-deps
 	@set -e; ran=(); \
 	echo "==> Suite 1/2: SQLite + in-memory channel layer"; \
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not browser" -n 2 --dist loadfile; \
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not browser" -n 2 --dist loadfile --ignore=tests/browser; \
 	env -u DATABASE_URL -u REDIS_URL SQLITE_TEST_PATH=$$(mktemp -u /tmp/parley-browser-XXXXXX.sqlite3) \
 	  $(BIN)/pytest -m browser -p no:asyncio tests/browser; \
 	ran+=("SQLite + in-memory layer"); \
 	if [ -n "$(DATABASE_URL)" ] && [ -n "$(REDIS_URL)" ]; then \
 	  echo "==> Suite 2/2: PostgreSQL ($(DATABASE_URL)) + Redis ($(REDIS_URL))"; \
-	  DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/pytest -m "not browser" -n 2 --dist loadfile; \
+	  DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/pytest -m "not browser" -n 2 --dist loadfile --ignore=tests/browser; \
 	  DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/pytest -m browser -p no:asyncio tests/browser; \
 	  ran+=("PostgreSQL + Redis"); \
 	else \

@@ -8,14 +8,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parley.accounts.api import router as accounts_router
+from parley.attachments.api import router as attachments_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
 from parley.disputes.api import router as disputes_router
 from parley.marketplace.api import router as marketplace_router
+from parley.reviews.api import router as reviews_router
+from parley.workspace.api import router as workspace_router
 
 ERROR_RESPONSES = {
-    "400": "The body could not be read (not JSON, or not UTF-8).",
+    "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",
     "401": "Not authenticated: log in or send `Authorization: Bearer <token>`.",
+    "403": "Not allowed (for the browser session: a missing or wrong CSRF token).",
     "422": "The request does not match the documented shape; `detail.errors` says where.",
 }
 
@@ -33,9 +37,7 @@ class ParleyAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
-                codes = ["422"]
-                codes += ["401"] if operation.get("security") else []
-                codes += ["400"] if operation.get("requestBody") else []
+                codes = ["400", "422"] + (["401", "403"] if operation.get("security") else [])
                 for code in codes:
                     responses.setdefault(code, {"description": ERROR_RESPONSES[code], **error_ref})
         return schema
@@ -95,4 +97,7 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 
 api.add_router("/auth", accounts_router)
 api.add_router("/", marketplace_router)
+api.add_router("/", attachments_router)
+api.add_router("/", reviews_router)
+api.add_router("/", workspace_router)
 api.add_router("/", disputes_router)

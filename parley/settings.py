@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "parley.core",
     "parley.accounts",
     "parley.marketplace",
+    "parley.attachments",
+    "parley.reviews",
+    "parley.workspace",
     "parley.webhooks",
     "parley.disputes",
     "parley.demo",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "parley.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,6 +245,17 @@ LOGGING = {
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")))
 API_PAGE_SIZE_MAX = 100
+
+# Attachments (photos in messages, reviews, disputes).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENTS_PER_MESSAGE = int(os.environ.get("ATTACHMENTS_PER_MESSAGE", "10"))
+# Decoded size limit: a small file that unpacks to a huge picture is a decompression bomb.
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+# Reviews: how long a buyer may edit a review, and a store its public reply (edits keep history).
+REVIEW_EDIT_WINDOW = timedelta(days=int(os.environ.get("REVIEW_EDIT_WINDOW_DAYS", "14")))
+REVIEW_REPLY_EDIT_WINDOW = timedelta(
+    days=int(os.environ.get("REVIEW_REPLY_EDIT_WINDOW_DAYS", "30"))
+)
 
 # Disputes (see parley/disputes/README.md): when a dispute may be opened and how long each side
 # has to act. Every deadline is a fixed span in UTC from the moment that started it.

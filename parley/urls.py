@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("parley.accounts.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
+    path("", include("parley.reviews.urls")),
+    path("workspace/", include("parley.workspace.urls")),
     path("", include("parley.disputes.urls")),
     path("", include("parley.marketplace.urls")),
 ]

@@ -123,3 +123,31 @@ def test_catalogue_reads(cast):
 def test_page_limits_are_enforced(cast):
     response = client_for(None).get("/api/v1/products", {"limit": 1000})
     assert response.status_code == 422
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/stores/a%00b", None),
+        ("/api/v1/products?store=a%00", None),
+        ("/api/v1/auth/token", {"username": "bu\u0000yer", "password": "x"}),
+    ],
+)
+def test_nul_characters_are_refused_with_a_reason(cast, path, body):
+    client = client_for(None, "en")
+    if body is None:
+        response = client.get(path)
+    else:
+        response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["message"]
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_nul_in_a_form_is_refused(cast):
+    response = client_for(None, "en").post(
+        "/accounts/login/", {"username": "a\x00", "password": "b"}
+    )
+    assert response.status_code == 400

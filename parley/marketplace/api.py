@@ -8,10 +8,12 @@ from parley.core.schemas import ErrorOut
 from . import selectors
 from .models import Order, Product, Store
 from .schemas import (
+    AwayNoticeOut,
     OrderLineOut,
     OrderOut,
     ProductOut,
     ShippingMethodOut,
+    StoreContactsOut,
     StoreOut,
 )
 
@@ -104,6 +106,25 @@ def stores_list(request: HttpRequest, page: Query[PageQuery]):
 @router.get("/stores/{slug}", response={200: StoreOut, 404: ErrorOut}, auth=None)
 def store_get(request: HttpRequest, slug: str):
     return store_out(selectors.get_store(slug))
+
+
+def store_contacts_out(store: Store) -> StoreContactsOut:
+    return StoreContactsOut(
+        contact_email=store.contact_email,
+        contact_phone=store.contact_phone,
+        address=store.address,
+        working_hours=store.working_hours,
+        messengers=store.messengers,
+        away=AwayNoticeOut(message=store.away_message, until=store.away_until)
+        if store.is_away
+        else None,
+    )
+
+
+@router.get("/stores/{slug}/contacts", response={200: StoreContactsOut, 404: ErrorOut}, auth=None)
+def store_contacts(request: HttpRequest, slug: str):
+    """What the store publishes, and its away notice while it lasts."""
+    return store_contacts_out(selectors.get_store(slug))
 
 
 @router.get("/products", response={200: ProductPage, 404: ErrorOut}, auth=None)

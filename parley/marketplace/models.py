@@ -11,7 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from parley.core.clock import now
 
 MONEY_DIGITS = 12
 MONEY_PLACES = 2
@@ -41,6 +44,8 @@ class Store(models.Model):
         blank=True,
         help_text=_("For example: Telegram @store"),
     )
+    away_message = models.TextField(_("away notice"), max_length=500, blank=True)
+    away_until = models.DateField(_("back on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,6 +58,22 @@ class Store(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("marketplace:store", args=[self.slug])
+
+    @property
+    def is_away(self) -> bool:
+        """The away notice shows until the end of its return date (in the current time zone)."""
+        return (
+            bool(self.away_message)
+            and self.away_until is not None
+            and self.away_until >= timezone.localdate(now())
+        )
+
+    @property
+    def has_contacts(self) -> bool:
+        return any(
+            (self.contact_email, self.contact_phone, self.address, self.working_hours,
+             self.messengers)
+        )  # fmt: skip
 
 
 class StoreMembership(models.Model):

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
@@ -50,3 +50,17 @@ class OrderOut(Schema):
     tracking_number: str
     lines: list[OrderLineOut]
     url: str
+
+
+class AwayNoticeOut(Schema):
+    message: str
+    until: date
+
+
+class StoreContactsOut(Schema):
+    contact_email: str
+    contact_phone: str
+    address: str
+    working_hours: str
+    messengers: str
+    away: AwayNoticeOut | None = None

@@ -69,3 +69,15 @@ def is_store_member(user: User, store: Store, *, owner: bool = False) -> bool:
     if owner:
         memberships = memberships.filter(role=StoreMembership.Role.OWNER)
     return memberships.exists()
+
+
+def get_store_for_member(user: User, slug: str) -> Store:
+    """A store the user works in; to anybody else it does not exist."""
+    store = Store.objects.filter(slug=slug).first()
+    if store is None or not is_store_member(user, store):
+        raise NotFound()
+    return store
+
+
+def stores_for_member(user: User) -> QuerySet[Store]:
+    return Store.objects.filter(pk__in=store_ids_for_member(user))

@@ -38,6 +38,15 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "marketplace/store.html", {"store": store, "page": products})
 
 
+def store_contacts(request: HttpRequest, slug: str) -> HttpResponse:
+    """The store's Contacts tab: what the store publishes for buyers."""
+    try:
+        store = selectors.get_store(slug)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "marketplace/store_contacts.html", {"store": store})
+
+
 @login_required
 def my_orders(request: HttpRequest) -> HttpResponse:
     orders = paginate(request, selectors.orders_for_buyer(request.user), per_page=20)

@@ -4,6 +4,7 @@ from django.db import transaction
 from parley.core.clock import now
 from parley.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_users
 from parley.demo.marketplace import ORDERS, load_marketplace
+from parley.demo.reviews import load_reviews
 
 
 class Command(BaseCommand):
@@ -16,6 +17,8 @@ class Command(BaseCommand):
             users = load_users()
             self.stdout.write("Stores, products, shipping methods and orders…")
             load_marketplace(users, moment)
+            self.stdout.write("Reviews, seller replies and an away notice…")
+            load_reviews(users, moment)
         self.stdout.write(self.style.SUCCESS("Demo marketplace loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,35 @@
+"""Page forms; they only shape input, the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+
+RATING_CHOICES = [
+    (5, _("5 — excellent")),
+    (4, _("4 — good")),
+    (3, _("3 — fair")),
+    (2, _("2 — poor")),
+    (1, _("1 — very poor")),
+]
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("Rating"), choices=RATING_CHOICES, coerce=int)
+    text = forms.CharField(
+        label=_("Your review"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=rules.TEXT_MAX_LENGTH,
+    )
+    is_question = forms.BooleanField(
+        label=_("My review contains a question for the seller"), required=False
+    )
+    order_number = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("The store's reply"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=rules.REPLY_MAX_LENGTH,
+    )

@@ -1,0 +1,16 @@
+"""The header link to the seller's workspace, shown only to store members."""
+
+from typing import Any
+
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("workspace/includes/nav_link.html", takes_context=True)
+def workspace_link(context: dict[str, Any]) -> dict[str, Any]:
+    user = context["request"].user
+    desks = selectors.desks_for(user) if user.is_authenticated else []
+    return {"show": bool(desks), "waiting": sum(d.unanswered_reviews for d in desks)}
