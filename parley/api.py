@@ -15,6 +15,7 @@ from parley.disputes.api import router as disputes_router
 from parley.marketplace.api import router as marketplace_router
 from parley.reviews.api import router as reviews_router
 from parley.workspace.api import router as workspace_router
+from parley.messaging.api import router as messaging_router
 
 ERROR_RESPONSES = {
     "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",
@@ -100,4 +101,5 @@ api.add_router("/", marketplace_router)
 api.add_router("/", attachments_router)
 api.add_router("/", reviews_router)
 api.add_router("/", workspace_router)
+api.add_router("/", messaging_router)
 api.add_router("/", disputes_router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "parley.attachments",
     "parley.reviews",
     "parley.workspace",
+    "parley.messaging",
     "parley.webhooks",
     "parley.disputes",
     "parley.demo",
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "parley.messaging.context_processors.messaging",
             ],
         },
     },
@@ -256,6 +258,15 @@ REVIEW_EDIT_WINDOW = timedelta(days=int(os.environ.get("REVIEW_EDIT_WINDOW_DAYS"
 REVIEW_REPLY_EDIT_WINDOW = timedelta(
     days=int(os.environ.get("REVIEW_REPLY_EDIT_WINDOW_DAYS", "30"))
 )
+
+# Messages (Contact Now, Message Center).
+MESSAGE_MAX_LENGTH = int(os.environ.get("MESSAGE_MAX_LENGTH", "4000"))
+# A store's reply time: over conversations of the last N days (at most M of them), reported
+# only with enough data; "answered within" this many hours is the promise it is measured by.
+REPLY_PROMISE_HOURS = int(os.environ.get("REPLY_PROMISE_HOURS", "24"))
+REPLY_STATS_WINDOW_DAYS = int(os.environ.get("REPLY_STATS_WINDOW_DAYS", "90"))
+REPLY_STATS_MAX_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MAX_CONVERSATIONS", "100"))
+REPLY_STATS_MIN_CONVERSATIONS = int(os.environ.get("REPLY_STATS_MIN_CONVERSATIONS", "5"))
 
 # Disputes (see parley/disputes/README.md): when a dispute may be opened and how long each side
 # has to act. Every deadline is a fixed span in UTC from the moment that started it.

@@ -11,6 +11,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("", include("parley.reviews.urls")),
     path("workspace/", include("parley.workspace.urls")),
+    path("", include("parley.messaging.urls")),
     path("", include("parley.disputes.urls")),
     path("", include("parley.marketplace.urls")),
 ]

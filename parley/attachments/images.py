@@ -112,9 +112,14 @@ def clean_image(data: bytes) -> CleanImage:
 def too_large(limit: int) -> ParleyError:
     return ParleyError(
         ErrorCode.TOO_LARGE,
-        _("The file is too large: at most %(limit)s MB per file.")
-        % {"limit": round(limit / (1024 * 1024), 1)},
+        _("The file is too large: at most %(limit)s MB per file.") % {"limit": megabytes(limit)},
     )
+
+
+def megabytes(size: int) -> float | int:
+    """10485760 → 10, 1572864 → 1.5: how a size limit is written for people."""
+    value = round(size / (1024 * 1024), 1)
+    return int(value) if value == int(value) else value
 
 
 def too_many_pixels() -> ParleyError:

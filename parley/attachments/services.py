@@ -95,3 +95,11 @@ def _store(owner: User, original_name: str, image: CleanImage, stored: list[str]
         height=image.height,
         received_at=received,
     )
+
+
+def attachment_files_delete(attachments: Sequence[Attachment]) -> None:
+    """Remove the stored files of attachments whose rows were rolled back with a refusal."""
+    for attachment in attachments:
+        for name in (attachment.file.name, attachment.thumbnail.name):
+            if name:
+                default_storage.delete(name)

@@ -6,6 +6,7 @@ from parley.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_users
 from parley.demo.disputes import load_disputes
 from parley.demo.marketplace import ORDERS, load_marketplace
 from parley.demo.reviews import load_reviews
+from parley.demo.messaging import CONVERSATIONS, load_messaging
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
             load_marketplace(users, moment)
             self.stdout.write("Reviews, seller replies and an away notice…")
             load_reviews(users, moment)
+            self.stdout.write("Conversations and messages…")
+            load_messaging(users, moment)
             self.stdout.write("Disputes in every state…")
             load_disputes(users, moment)
         self.stdout.write(self.style.SUCCESS("Demo marketplace loaded."))
@@ -31,3 +34,8 @@ class Command(BaseCommand):
         self.stdout.write("Orders of the demo buyers:")
         for order in ORDERS:
             self.stdout.write(f"  {order.number}  {order.buyer:<7} {order.note}")
+        self.stdout.write("")
+        self.stdout.write("Conversations of the demo buyer (Message Center):")
+        for conversation in CONVERSATIONS:
+            if conversation.note:
+                self.stdout.write(f"  {conversation.store:<16} {conversation.note}")

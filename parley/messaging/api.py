@@ -1,0 +1,227 @@
+"""JSON API of the Message Center; the pages call the same services.
+
+A conversation that is not the caller's answers 404, exactly like one that does not exist.
+"""
+
+from typing import Annotated
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Query, Router, Schema, Status
+from pydantic import Field
+
+from parley.accounts.auth import api_auth
+from parley.accounts.models import User
+from parley.attachments.models import Attachment
+from parley.core.errors import Invalid, NotFound
+from parley.core.schemas import ErrorOut
+from parley.marketplace import selectors as marketplace
+
+from . import selectors, services
+from .models import Conversation
+from .payloads import message_payload
+from .schemas import (
+    ConversationOpenIn,
+    ConversationOut,
+    ConversationPage,
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    ReadIn,
+    ReadOut,
+)
+
+router = Router(tags=["messages"])
+
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ID_MAX = 2**31 - 1
+
+
+class PageQuery(Schema):
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class HistoryQuery(Schema):
+    after: int | None = Field(default=None, ge=0, le=ID_MAX, description="Messages after this seq")
+    before: int | None = Field(
+        default=None, ge=1, le=ID_MAX, description="Messages before this seq"
+    )
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+def conversation_out(user: User, conversation: Conversation) -> ConversationOut:
+    product, order = conversation.product, conversation.order
+    return ConversationOut(
+        id=conversation.pk,
+        store={
+            "slug": conversation.store.slug,
+            "name": conversation.store.name,
+            "url": conversation.store.get_absolute_url(),
+        },
+        buyer={"id": conversation.buyer_id, "name": conversation.buyer.public_name},
+        product={"id": product.pk, "title": product.title, "url": product.get_absolute_url()}
+        if product
+        else None,
+        order={"number": order.number} if order else None,
+        last_seq=conversation.last_seq,
+        last_message_at=conversation.last_message_at,
+        unread=conversation.unread
+        if hasattr(conversation, "unread")
+        else selectors.unread_in(user, conversation),
+        read_seq=conversation.read_seq
+        if hasattr(conversation, "read_seq")
+        else selectors.last_read_seq(user, conversation),
+    )
+
+
+def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+    if conversation_id > ID_MAX:
+        raise NotFound()
+    return selectors.get_conversation_for(request.auth, conversation_id)
+
+
+@router.get("/conversations", response={200: ConversationPage, **READ_ERRORS}, auth=api_auth)
+def conversations_list(request: HttpRequest, page: Query[PageQuery]):
+    """The caller's dialogs (as buyer and as store member), newest first, with unread counts."""
+    qs = selectors.conversations_for(request.auth)
+    items = qs[page.offset : page.offset + page.limit]
+    return ConversationPage(
+        count=qs.count(),
+        unread_total=selectors.unread_total_for(request.auth),
+        items=[conversation_out(request.auth, c) for c in items],
+    )
+
+
+@router.post("/conversations", response={200: ConversationOut, **WRITE_ERRORS}, auth=api_auth)
+def conversation_open(request: HttpRequest, data: ConversationOpenIn):
+    """Open or find the conversation with a store, optionally about a product or an order.
+
+    A store member passes `buyer` to write first to a buyer who has contacted the store or
+    ordered from it; anybody else is refused (403).
+    """
+    store = marketplace.get_store(data.store)
+    product = order = buyer = None
+    if data.product is not None:
+        product = marketplace.products_on_sale(store).filter(pk=data.product).first()
+        if product is None:
+            raise NotFound()
+    if data.buyer is not None:
+        buyer = User.objects.filter(pk=data.buyer).first()
+        if buyer is None:
+            raise NotFound()
+    if data.order is not None:
+        order = (
+            marketplace.orders_for_buyer(buyer or request.auth)
+            .filter(number=data.order, store=store)
+            .first()
+        )
+        if order is None:
+            raise NotFound()
+    conversation = services.conversation_open(
+        actor=request.auth, store=store, product=product, order=order, buyer=buyer
+    )
+    return conversation_out(
+        request.auth, selectors.get_conversation_for(request.auth, conversation.pk)
+    )
+
+
+@router.get(
+    "/conversations/{conversation_id}",
+    response={200: ConversationOut, **READ_ERRORS},
+    auth=api_auth,
+)
+def conversation_get(request: HttpRequest, conversation_id: int):
+    return conversation_out(request.auth, _conversation(request, conversation_id))
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response={200: MessagePage, 400: ErrorOut, **READ_ERRORS},
+    auth=api_auth,
+)
+def messages_list(request: HttpRequest, conversation_id: int, query: Query[HistoryQuery]):
+    """A window of the history by `seq`: the latest messages, or `before`/`after` a number.
+
+    Follow `before` for older pages and `after` for newer ones (both may be null).
+    """
+    conversation = _conversation(request, conversation_id)
+    if query.after is not None and query.before is not None:
+        raise Invalid(_("Pass either “after” or “before”, not both."))
+    window = selectors.messages_in(
+        conversation, after=query.after, before=query.before, limit=query.limit
+    )
+    first = window.messages[0].seq if window.messages else None
+    last = window.messages[-1].seq if window.messages else None
+    return MessagePage(
+        items=[message_payload(m) for m in window.messages],
+        has_before=window.has_before,
+        has_after=window.has_after,
+        before=first if window.has_before else None,
+        after=last if window.messages else query.after,
+    )
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={200: MessageOut, 201: MessageOut, 409: ErrorOut, **WRITE_ERRORS},
+    auth=api_auth,
+)
+def message_send(
+    request: HttpRequest,
+    conversation_id: int,
+    data: MessageIn,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=64)
+    ] = None,
+):
+    """Send a message (text and/or photo ids from `POST /attachments`).
+
+    With an `Idempotency-Key` header a retry returns the stored message (200) instead of a
+    second copy (201); the same key with a different message is refused (409).
+    """
+    conversation = _conversation(request, conversation_id)
+    store = conversation.store
+    product = order = None
+    if data.product is not None:
+        product = marketplace.products_on_sale(store).filter(pk=data.product).first()
+        if product is None:
+            raise NotFound()
+    if data.order is not None:
+        order = (
+            marketplace.orders_for_buyer(conversation.buyer)
+            .filter(number=data.order, store=store)
+            .first()
+        )
+        if order is None:
+            raise NotFound()
+    found = {
+        a.pk: a for a in Attachment.objects.filter(pk__in=data.attachments, owner=request.auth)
+    }
+    if any(pk not in found for pk in data.attachments):
+        raise NotFound()
+    message, created = services.message_send(
+        actor=request.auth,
+        conversation=conversation,
+        body=data.body,
+        attachments=[found[pk] for pk in data.attachments],
+        client_id=idempotency_key,
+        product=product,
+        order=order,
+    )
+    return Status(201 if created else 200, message_payload(message))
+
+
+@router.post(
+    "/conversations/{conversation_id}/read",
+    response={200: ReadOut, **WRITE_ERRORS},
+    auth=api_auth,
+)
+def conversation_read(request: HttpRequest, conversation_id: int, data: ReadIn):
+    """Mark the conversation read up to `up_to_seq` (never backwards)."""
+    conversation = _conversation(request, conversation_id)
+    seq = services.conversation_mark_read(
+        actor=request.auth, conversation=conversation, up_to_seq=data.up_to_seq
+    )
+    return ReadOut(read_seq=seq, unread_total=selectors.unread_total_for(request.auth))

@@ -1,0 +1,58 @@
+"""The one shape of a message that the API, the pages' script and live chat all receive.
+
+Event published to the group ``conversation-{id}`` after a message is committed::
+
+    {"type": "message.new", "conversation": 12, "seq": 7, "message": MESSAGE}
+
+and after a participant has read up to a point::
+
+    {"type": "conversation.read", "conversation": 12, "seq": 7, "user": 5, "from_store": false}
+
+MESSAGE is ``message_payload(message)``: id, conversation, seq, sender {id, name}, from_store,
+body, context ({} or {"kind": "product", ...} / {"kind": "order", ...}), attachments [{id,
+content_type, original_name, width, height, size, sha256, url, thumbnail_url}], client_id,
+created_at (ISO 8601, UTC).
+"""
+
+from typing import Any
+
+from django.urls import reverse
+
+from parley.attachments.models import Attachment
+
+from .models import Message
+
+GROUP = "conversation-{id}"
+
+
+def conversation_group(conversation_id: int) -> str:
+    return GROUP.format(id=conversation_id)
+
+
+def attachment_payload(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.id,
+        "content_type": attachment.content_type,
+        "original_name": attachment.original_name,
+        "width": attachment.width,
+        "height": attachment.height,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "url": reverse("messaging:attachment", args=[attachment.id]),
+        "thumbnail_url": reverse("messaging:attachment-thumb", args=[attachment.id]),
+    }
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "sender": {"id": message.sender_id, "name": message.sender.public_name},
+        "from_store": message.from_store,
+        "body": message.body,
+        "context": message.context,
+        "attachments": [attachment_payload(link.attachment) for link in message.photos.all()],
+        "client_id": message.client_id,
+        "created_at": message.created_at.isoformat(),
+    }

@@ -1,0 +1,253 @@
+"""Reads of conversations, each with its permission check: only the buyer and the store's
+members ever see a conversation; for anybody else it does not exist."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from parley.accounts.models import User
+from parley.attachments.models import Attachment
+from parley.core.clock import now
+from parley.core.errors import NotFound
+from parley.marketplace.models import Store
+from parley.marketplace.selectors import is_store_member, store_ids_for_member
+
+from . import rules
+from .models import Conversation, Message, ReadMarker
+
+
+def is_participant(user: User, conversation: Conversation) -> bool:
+    if not user.is_authenticated:
+        return False
+    return conversation.buyer_id == user.pk or is_store_member(user, conversation.store)
+
+
+def conversations_for(user: User) -> QuerySet[Conversation]:
+    """The reader's dialogs with at least one message, newest first, each with ``unread``:
+    messages from the other side after the reader's read marker."""
+    if not user.is_authenticated:
+        return Conversation.objects.none()
+    read_seq = ReadMarker.objects.filter(conversation=OuterRef("pk"), user=user).values(
+        "last_read_seq"
+    )[:1]
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            seq__gt=OuterRef("read_seq"),
+            from_store=OuterRef("reader_is_buyer"),
+        )
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Conversation.objects.filter(
+            Q(buyer=user) | Q(store_id__in=store_ids_for_member(user)),
+            last_message_at__isnull=False,
+        )
+        .select_related("buyer", "store", "product", "order")
+        .annotate(
+            read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField()),
+            reader_is_buyer=Case(
+                When(buyer=user, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(unread=Coalesce(Subquery(unread), Value(0), output_field=IntegerField()))
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def unread_total_for(user: User) -> int:
+    """The number in the header badge: unread messages over all the reader's dialogs."""
+    return sum(conversations_for(user).filter(unread__gt=0).values_list("unread", flat=True))
+
+
+def get_conversation_for(user: User, conversation_id: int) -> Conversation:
+    """A conversation the user takes part in; any other is reported as missing."""
+    conversation = (
+        Conversation.objects.select_related("buyer", "store", "product", "order")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None or not is_participant(user, conversation):
+        raise NotFound()
+    return conversation
+
+
+def conversation_between(buyer: User, store: Store) -> Conversation | None:
+    if not buyer.is_authenticated:
+        return None
+    return Conversation.objects.filter(buyer=buyer, store=store).first()
+
+
+def last_read_seq(user: User, conversation: Conversation) -> int:
+    marker = ReadMarker.objects.filter(conversation=conversation, user=user).first()
+    return marker.last_read_seq if marker else 0
+
+
+@dataclass(frozen=True)
+class MessageWindow:
+    messages: list[Message]
+    has_before: bool
+    has_after: bool
+
+
+def messages_in(
+    conversation: Conversation,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> MessageWindow:
+    """A window of the history by ``seq``: after a number, before one, or the latest.
+
+    The caller has already checked that the reader takes part in the conversation.
+    """
+    qs = Message.objects.filter(conversation=conversation).select_related("sender")
+    qs = qs.prefetch_related("photos__attachment")
+    if after is not None:
+        rows = list(qs.filter(seq__gt=after).order_by("seq")[: limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        has_before = after > 0 and qs.filter(seq__lte=after).exists()
+        return MessageWindow(rows, has_before=has_before, has_after=more)
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    more = len(rows) > limit
+    rows = list(reversed(rows[:limit]))
+    has_after = before is not None and conversation.last_seq >= before
+    return MessageWindow(rows, has_before=more, has_after=has_after)
+
+
+def message_by_client_id(
+    conversation: Conversation, sender: User, client_id: str
+) -> Message | None:
+    return Message.objects.filter(
+        conversation=conversation, sender=sender, client_id=client_id
+    ).first()
+
+
+def can_read_attachment(user: User, attachment: Attachment) -> bool:
+    """Its uploader, and the participants of the conversation it was sent into."""
+    if not user.is_authenticated:
+        return False
+    if attachment.owner_id == user.pk:
+        return True
+    link = getattr(attachment, "message_link", None)
+    return link is not None and is_participant(user, link.message.conversation)
+
+
+@dataclass(frozen=True)
+class ReplyStats:
+    """How fast a store answers the first message of a conversation, from the data."""
+
+    sample: int
+    median: timedelta | None
+    share_within_promise: float | None
+    mostly_unanswered: bool
+
+    @property
+    def enough(self) -> bool:
+        return self.sample >= settings.REPLY_STATS_MIN_CONVERSATIONS
+
+    @property
+    def median_hours(self) -> int | None:
+        if self.median is None:
+            return None
+        return max(1, -(-int(self.median.total_seconds()) // 3600))
+
+    def summary(self) -> str:
+        if not self.enough:
+            return _("Not enough conversations yet to tell how fast this store replies.")
+        if self.mostly_unanswered:
+            return _("This store has answered fewer than half of the recent conversations.")
+        hours = self.median_hours or 1
+        return ngettext(
+            "Usually replies within %(hours)s hour",
+            "Usually replies within %(hours)s hours",
+            hours,
+        ) % {"hours": hours}
+
+    def share_text(self) -> str:
+        if not self.enough or self.share_within_promise is None:
+            return ""
+        return _("%(percent)s%% of conversations answered within %(hours)s hours") % {
+            "percent": round(self.share_within_promise * 100),
+            "hours": settings.REPLY_PROMISE_HOURS,
+        }
+
+
+def store_reply_stats(store: Store, *, at: datetime | None = None) -> ReplyStats:
+    """Median time to the first reply and the share answered within the promise, over the
+    store's recent conversations. A question still unanswered after the promise counts as
+    slower than any answer; a younger one is not judged yet."""
+    moment = at or now()
+    rows = (
+        Conversation.objects.filter(
+            store=store,
+            first_buyer_message_at__gte=moment - rules.reply_stats_window(),
+            first_buyer_message_at__lte=moment,
+        )
+        .order_by("-first_buyer_message_at")
+        .values_list("first_buyer_message_at", "first_reply_at")[
+            : settings.REPLY_STATS_MAX_CONVERSATIONS
+        ]
+    )
+    promise = rules.reply_promise()
+    delays: list[timedelta | None] = []
+    for asked, replied in rows:
+        if replied is not None and replied <= moment:
+            delays.append(replied - asked)
+        elif moment - asked >= promise:
+            delays.append(None)
+    answered = sorted(d for d in delays if d is not None)
+    count = len(delays)
+    if count == 0:
+        return ReplyStats(0, None, None, mostly_unanswered=False)
+    # Unanswered ones sort after every answer; the median is the middle of that order.
+    middle = (count - 1) // 2
+    mostly_unanswered = middle >= len(answered)
+    median = None
+    if not mostly_unanswered:
+        upper = answered[count // 2] if count // 2 < len(answered) else answered[middle]
+        median = (answered[middle] + upper) / 2
+    fast = sum(1 for d in answered if d <= promise)
+    return ReplyStats(count, median, fast / count, mostly_unanswered)
+
+
+def last_messages(conversations: list[Conversation]) -> dict[int, Message]:
+    """The latest message of each listed conversation, in one query, for previews."""
+    wanted = Q(pk__in=[])
+    for conversation in conversations:
+        wanted |= Q(conversation_id=conversation.pk, seq=conversation.last_seq)
+    rows = Message.objects.filter(wanted).select_related("sender").prefetch_related("photos")
+    return {message.conversation_id: message for message in rows}
+
+
+def unread_in(user: User, conversation: Conversation) -> int:
+    reader_is_buyer = conversation.buyer_id == user.pk
+    return Message.objects.filter(
+        conversation=conversation,
+        seq__gt=last_read_seq(user, conversation),
+        from_store=reader_is_buyer,
+    ).count()

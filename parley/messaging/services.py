@@ -1,0 +1,260 @@
+"""Writes of messaging: open a conversation, send a message, mark read.
+
+Every function validates, runs in one transaction and publishes to the conversation's group
+only after commit (see ``payloads`` for the event shapes). Live chat builds on these.
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from parley.accounts.models import User
+from parley.attachments.models import Attachment
+from parley.attachments.services import attachments_check_count
+from parley.core.clock import now
+from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
+from parley.core.realtime import publish_on_commit
+from parley.marketplace.models import Order, Product, Store
+from parley.marketplace.selectors import is_store_member
+
+from . import rules
+from .models import Conversation, Message, MessageAttachment, ReadMarker
+from .payloads import conversation_group, message_payload
+from .selectors import is_participant
+
+CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def conversation_open(
+    *,
+    actor: User,
+    store: Store,
+    product: Product | None = None,
+    order: Order | None = None,
+    buyer: User | None = None,
+) -> Conversation:
+    """Find or start the one conversation between a buyer and a store.
+
+    A buyer opens it with a store (optionally about a product or an order). A store member
+    may name a ``buyer``, but only one who has contacted the store or ordered from it — the
+    marketplace's anti-spam rule. Opening writes no message.
+    """
+    member = is_store_member(actor, store)
+    if buyer is None:
+        if member:
+            raise Invalid(_("You cannot write to your own store."))
+        buyer = actor
+    elif not member:
+        raise NotFound()
+    elif not (
+        Conversation.objects.filter(buyer=buyer, store=store).exists()
+        or Order.objects.filter(buyer=buyer, store=store).exists()
+    ):
+        raise ParleyError(
+            ErrorCode.PERMISSION_DENIED,
+            _(
+                "You can write to a buyer only after they have contacted your store "
+                "or ordered from it."
+            ),
+        )
+    _check_context(store=store, buyer=buyer, product=product, order=order)
+    with transaction.atomic():
+        conversation = Conversation.objects.filter(buyer=buyer, store=store).first()
+        if conversation is None:
+            try:
+                with transaction.atomic():
+                    conversation = Conversation.objects.create(
+                        buyer=buyer, store=store, created_at=now()
+                    )
+            except IntegrityError:  # opened at the same moment by another request
+                conversation = Conversation.objects.get(buyer=buyer, store=store)
+        if product is not None or order is not None:
+            conversation.product = product
+            conversation.order = order
+            Conversation.objects.filter(pk=conversation.pk).update(product=product, order=order)
+    return conversation
+
+
+def message_send(
+    *,
+    actor: User,
+    conversation: Conversation,
+    body: str,
+    attachments: Sequence[Attachment] = (),
+    client_id: str | None = None,
+    product: Product | None = None,
+    order: Order | None = None,
+    sent_at: datetime | None = None,
+) -> tuple[Message, bool]:
+    """Append a message; return it and whether it was created now.
+
+    ``client_id`` makes sending safe to retry: the same key from the same sender in the same
+    conversation returns the message already stored (created is False); the same key with a
+    different text or different photos is refused. ``seq`` is taken under a lock on the
+    conversation row (on SQLite the whole write transaction is serialised), so it has no gaps
+    and no duplicates. ``sent_at`` imports history written elsewhere (the demo, a host
+    marketplace): it may not be in the future nor before the conversation's last message.
+    """
+    if not is_participant(actor, conversation):
+        raise NotFound()
+    body = (body or "").strip()
+    _check_body(body, attachments)
+    if client_id is not None and not CLIENT_ID.match(client_id):
+        raise Invalid(
+            _("The idempotency key must be 1 to 64 visible ASCII characters."), field="client_id"
+        )
+    from_store = actor.pk != conversation.buyer_id
+    _check_context(store=conversation.store, buyer=conversation.buyer, product=product, order=order)
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if client_id is not None:
+            existing = Message.objects.filter(
+                conversation=locked, sender=actor, client_id=client_id
+            ).first()
+            if existing is not None:
+                _check_same(existing, body, attachments)
+                return existing, False
+        _check_attachments(actor, attachments)
+        moment = _sending_time(locked, sent_at)
+        seq = locked.last_seq + 1
+        message = Message.objects.create(
+            conversation=locked,
+            seq=seq,
+            sender=actor,
+            from_store=from_store,
+            body=body,
+            product=product,
+            order=order,
+            context=_context(product, order),
+            client_id=client_id,
+            created_at=moment,
+        )
+        MessageAttachment.objects.bulk_create(
+            MessageAttachment(message=message, attachment=a, position=i)
+            for i, a in enumerate(attachments)
+        )
+        changes: dict = {"last_seq": seq, "last_message_at": moment}
+        if not from_store and locked.first_buyer_message_at is None:
+            changes["first_buyer_message_at"] = moment
+        if from_store and locked.first_buyer_message_at and locked.first_reply_at is None:
+            changes["first_reply_at"] = moment
+        if product is not None or order is not None:
+            changes.update(product=product, order=order)
+        Conversation.objects.filter(pk=locked.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(conversation, field, value)
+        _advance_marker(locked, actor, seq)
+        publish_on_commit(
+            conversation_group(locked.pk),
+            {
+                "type": "message.new",
+                "conversation": locked.pk,
+                "seq": seq,
+                "message": message_payload(message),
+            },
+        )
+    return message, True
+
+
+def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq: int) -> int:
+    """Move the reader's marker forward (never back, never past the last message)."""
+    if not is_participant(actor, conversation):
+        raise NotFound()
+    if up_to_seq < 0:
+        raise Invalid(_("The message number cannot be negative."), field="up_to_seq")
+    with transaction.atomic():
+        last = Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation.pk)
+        seq = _advance_marker(conversation, actor, min(up_to_seq, last))
+        publish_on_commit(
+            conversation_group(conversation.pk),
+            {
+                "type": "conversation.read",
+                "conversation": conversation.pk,
+                "seq": seq,
+                "user": actor.pk,
+                "from_store": actor.pk != conversation.buyer_id,
+            },
+        )
+    return seq
+
+
+def _sending_time(conversation: Conversation, sent_at: datetime | None) -> datetime:
+    moment = now()
+    if sent_at is None:
+        return moment
+    if sent_at > moment or (
+        conversation.last_message_at is not None and sent_at < conversation.last_message_at
+    ):
+        raise Invalid(_("A message cannot be dated in the future or before the previous one."))
+    return sent_at
+
+
+def _advance_marker(conversation: Conversation, user: User, seq: int) -> int:
+    marker, _ = ReadMarker.objects.get_or_create(conversation=conversation, user=user)
+    ReadMarker.objects.filter(pk=marker.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+    return max(marker.last_read_seq, seq)
+
+
+def _check_body(body: str, attachments: Sequence[Attachment]) -> None:
+    if not body and not attachments:
+        raise Invalid(_("Write a message or attach a photo."), field="body")
+    limit = rules.message_max_length()
+    if len(body) > limit:
+        raise Invalid(
+            _("The message is too long: at most %(limit)s characters (now %(length)s).")
+            % {"limit": limit, "length": len(body)},
+            field="body",
+        )
+    attachments_check_count(len(attachments))
+
+
+def _check_attachments(actor: User, attachments: Sequence[Attachment]) -> None:
+    ids = [a.pk for a in attachments]
+    if len(set(ids)) != len(ids):
+        raise Invalid(_("The same photo is attached twice."), field="attachments")
+    for attachment in attachments:
+        if attachment.owner_id != actor.pk:
+            raise NotFound()
+    if MessageAttachment.objects.filter(attachment_id__in=ids).exists():
+        raise Invalid(_("This photo has already been sent."), field="attachments")
+
+
+def _check_same(existing: Message, body: str, attachments: Sequence[Attachment]) -> None:
+    """A retry must repeat the original: same text and the same photos (by checksum)."""
+    sent = sorted(link.attachment.sha256 for link in existing.photos.select_related("attachment"))
+    retried = sorted(a.sha256 for a in attachments)
+    if existing.body != body or sent != retried:
+        raise ParleyError(
+            ErrorCode.CONFLICT,
+            _("This idempotency key was already used for a different message."),
+        )
+
+
+def _check_context(
+    *, store: Store, buyer: User, product: Product | None, order: Order | None
+) -> None:
+    if product is not None and order is not None:
+        raise Invalid(_("A message is about a product or an order, not both."))
+    if product is not None and product.store_id != store.pk:
+        raise NotFound()
+    if order is not None and (order.store_id != store.pk or order.buyer_id != buyer.pk):
+        raise NotFound()
+
+
+def _context(product: Product | None, order: Order | None) -> dict:
+    """A snapshot: the card shows what the product cost when the message was written."""
+    if product is not None:
+        return {
+            "kind": "product",
+            "id": product.pk,
+            "title": product.title,
+            "price": str(product.price),
+            "currency": product.currency,
+            "url": product.get_absolute_url(),
+        }
+    if order is not None:
+        return {"kind": "order", "number": order.number, "url": order.get_absolute_url()}
+    return {}
