@@ -13,9 +13,9 @@ from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
 from parley.disputes.api import router as disputes_router
 from parley.marketplace.api import router as marketplace_router
+from parley.messaging.api import router as messaging_router
 from parley.reviews.api import router as reviews_router
 from parley.workspace.api import router as workspace_router
-from parley.messaging.api import router as messaging_router
 
 ERROR_RESPONSES = {
     "400": "The request could not be read (bad JSON or UTF-8, or a NUL character).",

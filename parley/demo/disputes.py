@@ -11,7 +11,14 @@ from decimal import Decimal
 from django.db import transaction
 
 from parley.accounts.models import User
-from parley.disputes.models import Decision, Dispute, Proposal, Refund, TimelineEntry
+from parley.disputes.models import (
+    Decision,
+    Dispute,
+    Evidence,
+    Proposal,
+    Refund,
+    TimelineEntry,
+)
 from parley.disputes.rules import deadline_for
 from parley.disputes.states import Action, Role, State
 from parley.marketplace.models import Order
@@ -24,6 +31,7 @@ SELLERS = {"uyutny-dom": "seller", "tekhnoplyus": "seller2"}
 
 def _clear(numbers: list[str]) -> None:
     disputes = Dispute.objects.filter(order__number__in=numbers)
+    Evidence.objects.filter(dispute__in=disputes).delete()
     Refund.objects.filter(dispute__in=disputes).delete()
     Decision.objects.filter(dispute__in=disputes).delete()
     TimelineEntry.objects.filter(dispute__in=disputes).delete()

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -13,10 +14,11 @@ from parley.core.schemas import ErrorOut
 from parley.marketplace.selectors import get_order_for_buyer
 
 from . import selectors, services
-from .models import Dispute
+from .models import Dispute, Evidence
 from .presenters import dispute_view
 from .schemas import (
     AcceptIn,
+    CommentIn,
     DecisionIn,
     DisputeOpenIn,
     DisputeOut,
@@ -93,6 +95,7 @@ def dispute_out(request: HttpRequest, dispute: Dispute) -> dict:
                 "text": e.text,
                 "proposal_id": e.proposal_id,
                 "data": e.data,
+                "evidence": [evidence_out(x) for x in e.evidence.all()],
             }
             for e in view.timeline
         ],
@@ -106,6 +109,23 @@ def dispute_out(request: HttpRequest, dispute: Dispute) -> dict:
             "reason": decision.reason,
             "decided_at": decision.decided_at,
         },
+    }
+
+
+def evidence_out(item: Evidence) -> dict:
+    photo, message = item.attachment, item.message
+    return {
+        "kind": item.kind,
+        "attachment_id": photo.pk if photo else None,
+        "sha256": photo.sha256 if photo else None,
+        "received_at": photo.received_at if photo else None,
+        "url": reverse("disputes:evidence", args=[photo.pk]) if photo else None,
+        "message_id": item.message_id,
+        "message_sent_at": item.message_sent_at,
+        "message_author": item.message_author.public_name if message else None,
+        "message_text": message.body if message else None,
+        "message_text_sha256": item.message_text_sha256 or None,
+        "message_unchanged": item.message_unchanged if message else None,
     }
 
 
@@ -152,6 +172,9 @@ def dispute_open(request: HttpRequest, body: DisputeOpenIn):
         description=body.description,
         refund_amount=Decimal(body.refund_amount),
         return_item=body.resolution == "return_and_refund",
+        evidence=services.EvidenceIn(
+            attachment_ids=body.attachment_ids, message_ids=body.message_ids
+        ),
     )
     return Status(201, _fresh(request, dispute.pk))
 
@@ -209,8 +232,16 @@ def dispute_reject(request: HttpRequest, path: Path[DisputeRef], body: RejectIn)
 
 
 @router.post("/disputes/{dispute_id}/comments", response={200: DisputeOut, **WRITE})
-def dispute_comment(request: HttpRequest, path: Path[DisputeRef], body: TextIn):
-    services.dispute_comment(actor=request.auth, dispute_id=path.dispute_id, text=body.text)
+def dispute_comment(request: HttpRequest, path: Path[DisputeRef], body: CommentIn):
+    """Add a comment with optional evidence: your uploaded photos, cited chat messages."""
+    services.dispute_comment(
+        actor=request.auth,
+        dispute_id=path.dispute_id,
+        text=body.text,
+        evidence=services.EvidenceIn(
+            attachment_ids=body.attachment_ids, message_ids=body.message_ids
+        ),
+    )
     return _fresh(request, path.dispute_id)
 
 

@@ -10,7 +10,45 @@ from .models import Decision, Dispute, Proposal
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 
 
-class DisputeOpenForm(forms.Form):
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; the attachments service judges each one by its bytes."""
+
+    widget = PhotosInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = []
+        for upload in files:
+            cleaned.append(super().clean(upload, initial))
+        return cleaned
+
+
+class EvidenceFields(forms.Form):
+    """Photos and chat messages to cite: the buyer's conversation with this store."""
+
+    photos = PhotosField(label=_("Photos"), required=False)
+    messages = forms.TypedMultipleChoiceField(
+        label=_("Chat messages to cite"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, messages: list | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["messages"].choices = [
+            (m.pk, f"{m.created_at:%Y-%m-%d %H:%M} · {m.sender.public_name}: {m.body[:120]}")
+            for m in messages or []
+        ]
+        if not messages:
+            del self.fields["messages"]
+
+
+class DisputeOpenForm(EvidenceFields):
     reason = forms.ChoiceField(
         label=_("What went wrong"), choices=Dispute.Reason.choices, widget=forms.RadioSelect
     )
@@ -29,6 +67,8 @@ class DisputeOpenForm(forms.Form):
         initial="refund_only",
     )
     refund_amount = forms.DecimalField(label=_("Refund amount asked"), **MONEY)
+
+    field_order = ["reason", "description", "resolution", "refund_amount", "photos", "messages"]
 
 
 class OfferForm(forms.Form):
@@ -61,10 +101,15 @@ class RejectForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(EvidenceFields):
     text = forms.CharField(
-        label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    field_order = ["text", "photos", "messages"]
 
 
 class EscalateForm(forms.Form):

@@ -3,6 +3,8 @@
 Tables and invariants only: every change of state goes through ``services``.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -224,3 +226,57 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.dispute_id})"
+
+
+class Evidence(models.Model):
+    """Something a side submitted, attached to the timeline event that brought it.
+
+    A photo keeps its attachment (SHA-256, server receipt time). A chat record cites a message
+    by reference and keeps its id, time, author and the SHA-256 of its text as cited, so anyone
+    can check the message still says what it said.
+    """
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photo")
+        CHAT = "chat", _("chat message")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    attachment = models.ForeignKey(
+        "attachments.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        "messaging.Message", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message_sent_at = models.DateTimeField(_("message sent"), null=True, blank=True)
+    message_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message_text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="photo", attachment__isnull=False, message__isnull=True)
+                | Q(kind="chat", message__isnull=False, attachment__isnull=True),
+                name="evidence_kind_matches_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def message_unchanged(self) -> bool:
+        """Whether the cited message still has the text it had when it was cited."""
+        return self.message is not None and text_sha256(self.message.body) == (
+            self.message_text_sha256
+        )
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

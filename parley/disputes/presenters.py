@@ -50,7 +50,11 @@ def dispute_view(user: User, dispute: Dispute) -> DisputeView:
         actions=actions,
         next=next_step(state, dispute.deadline_at, dispute.opened_at, dispute.info_requested_from),
         offers=list(dispute.proposals.select_related("author")),
-        timeline=list(dispute.timeline.select_related("author", "proposal")),
+        timeline=list(
+            dispute.timeline.select_related("author", "proposal").prefetch_related(
+                "evidence__attachment", "evidence__message", "evidence__message_author"
+            )
+        ),
         acceptable=acceptable,
         refundable=selectors.refundable_amount(dispute.order),
         escalation_opens_at=escalation_opens_at(dispute.opened_at),

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -35,7 +35,21 @@ class EligibilityOut(Schema):
     dispute_id: int | None
 
 
-class DisputeOpenIn(Schema):
+Ids = list[Annotated[int, Field(ge=1, le=MAX_ID)]]
+
+
+class EvidenceRefs(Schema):
+    attachment_ids: Ids = Field(
+        default=[], max_length=10, description="Your photos, uploaded with POST /attachments."
+    )
+    message_ids: Ids = Field(
+        default=[],
+        max_length=50,
+        description="Messages of the buyer's conversation with the store, cited by reference.",
+    )
+
+
+class DisputeOpenIn(EvidenceRefs):
     order: str = Field(min_length=1, max_length=32, description="Order number")
     reason: Literal["not_received", "not_as_described", "damaged", "other"]
     description: str = Field(min_length=1, max_length=2000, pattern=SOMETHING)
@@ -57,6 +71,10 @@ class AcceptIn(Schema):
 
 
 class TextIn(Schema):
+    text: str = Field(min_length=1, max_length=2000, pattern=SOMETHING)
+
+
+class CommentIn(EvidenceRefs):
     text: str = Field(min_length=1, max_length=2000, pattern=SOMETHING)
 
 
@@ -99,6 +117,20 @@ class OfferOut(Schema):
     created_at: datetime
 
 
+class EvidenceOut(Schema):
+    kind: str
+    attachment_id: int | None
+    sha256: str | None
+    received_at: datetime | None
+    url: str | None
+    message_id: int | None
+    message_sent_at: datetime | None
+    message_author: str | None
+    message_text: str | None
+    message_text_sha256: str | None
+    message_unchanged: bool | None
+
+
 class TimelineOut(Schema):
     at: datetime
     role: str
@@ -109,6 +141,7 @@ class TimelineOut(Schema):
     text: str
     proposal_id: int | None
     data: dict
+    evidence: list[EvidenceOut]
 
 
 class RefundOut(Schema):

@@ -12,6 +12,8 @@ from parley.accounts.models import User
 from parley.core.errors import NotFound
 from parley.marketplace.models import Order
 from parley.marketplace.selectors import is_store_member, store_ids_for_member
+from parley.messaging.models import Message
+from parley.messaging.selectors import conversation_between
 
 from .models import Dispute, Proposal, Refund
 from .rules import opening_window
@@ -80,6 +82,18 @@ def refunded_total(order: Order) -> Decimal:
 def refundable_amount(order: Order) -> Decimal:
     """What may still be refunded on ``order``: paid minus already refunded."""
     return order.total_paid - refunded_total(order)
+
+
+CITABLE_MESSAGES = 50
+
+
+def citable_messages(order: Order) -> list[Message]:
+    """The latest messages between the order's buyer and its store, oldest first."""
+    conversation = conversation_between(order.buyer, order.store)
+    if conversation is None:
+        return []
+    rows = Message.objects.filter(conversation=conversation).select_related("sender")
+    return list(reversed(rows.order_by("-seq")[:CITABLE_MESSAGES]))
 
 
 def latest_offer(dispute: Dispute, by: Role | None = None) -> Proposal | None:

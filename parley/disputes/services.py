@@ -5,22 +5,28 @@ Two racing actions serialize on the row lock; the loser finds the state moved on
 CONFLICT (409), never a half-written dispute.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
+from parley.attachments.models import Attachment
+from parley.attachments.services import attachments_check_count, attachments_create_from_uploads
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.marketplace.models import Order
 from parley.marketplace.selectors import get_order_for_buyer
+from parley.messaging.models import Message
+from parley.messaging.selectors import conversation_between
 from parley.webhooks.services import webhook_event
 
 from . import selectors
-from .models import Decision, Dispute, Proposal, Refund, TimelineEntry
+from .models import Decision, Dispute, Evidence, Proposal, Refund, TimelineEntry, text_sha256
 from .rules import deadline_for, escalation_opens_at
 from .states import (
     CLOSED_STATES,
@@ -237,6 +243,76 @@ def _new_offer(
     )
 
 
+class EvidenceIn:
+    """What a side brings with an event: uploaded photos, already uploaded photo ids, and
+    messages of the buyer's conversation with the store, cited by id."""
+
+    def __init__(
+        self,
+        photos: Sequence[UploadedFile] = (),
+        attachment_ids: Sequence[int] = (),
+        message_ids: Sequence[int] = (),
+    ) -> None:
+        self.photos = list(photos)
+        self.attachment_ids = list(dict.fromkeys(attachment_ids))
+        self.message_ids = list(dict.fromkeys(message_ids))
+
+    def __bool__(self) -> bool:
+        return bool(self.photos or self.attachment_ids or self.message_ids)
+
+
+NO_EVIDENCE = EvidenceIn()
+
+
+def _evidence_check(dispute_order: Order, actor: User, evidence: EvidenceIn) -> tuple[list, list]:
+    """Find what is cited before anything is stored; a foreign id is reported as missing."""
+    attachments_check_count(len(evidence.photos) + len(evidence.attachment_ids))
+    attachments = list(Attachment.objects.filter(owner=actor, pk__in=evidence.attachment_ids))
+    if len(attachments) != len(evidence.attachment_ids):
+        raise NotFound(_("Photo not found."))
+    messages: list[Message] = []
+    if evidence.message_ids:
+        conversation = conversation_between(dispute_order.buyer, dispute_order.store)
+        found = {
+            m.pk: m
+            for m in Message.objects.filter(
+                conversation=conversation, pk__in=evidence.message_ids
+            ).select_related("sender")
+        }
+        if conversation is None or len(found) != len(evidence.message_ids):
+            raise NotFound(_("Message not found in your conversation with this store."))
+        messages = [found[i] for i in evidence.message_ids]
+    return attachments, messages
+
+
+def _evidence_add(
+    dispute: Dispute, entry: TimelineEntry, actor: User, evidence: EvidenceIn, found: tuple
+) -> None:
+    attachments, messages = found
+    if evidence.photos:
+        attachments = attachments + attachments_create_from_uploads(
+            owner=actor, uploads=evidence.photos
+        )
+    Evidence.objects.bulk_create(
+        [
+            Evidence(dispute=dispute, entry=entry, kind=Evidence.Kind.PHOTO, attachment=a)
+            for a in attachments
+        ]
+        + [
+            Evidence(
+                dispute=dispute,
+                entry=entry,
+                kind=Evidence.Kind.CHAT,
+                message=m,
+                message_sent_at=m.created_at,
+                message_author=m.sender,
+                message_text_sha256=text_sha256(m.body),
+            )
+            for m in messages
+        ]
+    )
+
+
 def dispute_open(
     *,
     actor: User,
@@ -245,8 +321,10 @@ def dispute_open(
     description: str,
     refund_amount: Decimal,
     return_item: bool,
+    evidence: EvidenceIn = NO_EVIDENCE,
 ) -> Dispute:
-    """Open a dispute on the buyer's own order with their proposal; it goes to the seller."""
+    """Open a dispute on the buyer's own order with their proposal and evidence; it goes to
+    the seller."""
     if reason not in Dispute.Reason.values:
         raise Invalid(_("Choose a reason."), field="reason")
     description = _clean_text(description, "description")
@@ -264,6 +342,7 @@ def dispute_open(
                     eligibility.message,
                     detail={"reason": eligibility.code, "date": eligibility.date},
                 )
+            found = _evidence_check(order, actor, evidence)
             dispute = Dispute.objects.create(
                 order=order,
                 reason=reason,
@@ -283,7 +362,7 @@ def dispute_open(
                 note="",
                 at=at,
             )
-            TimelineEntry.objects.create(
+            entry = TimelineEntry.objects.create(
                 dispute=dispute,
                 at=at,
                 author=actor,
@@ -294,6 +373,7 @@ def dispute_open(
                 proposal=proposal,
                 data={"reason": reason},
             )
+            _evidence_add(dispute, entry, actor, evidence, found)
             _schedule_deadline(dispute.pk, dispute.deadline_at)
             webhook_event("dispute.opened", dispute_payload(dispute))
     except IntegrityError:
@@ -418,14 +498,20 @@ def dispute_reject(*, actor: User, dispute_id: int, reason: str) -> Dispute:
     return dispute
 
 
-def dispute_comment(*, actor: User, dispute_id: int, text: str) -> TimelineEntry:
-    text = _clean_text(text, "text")
+def dispute_comment(
+    *, actor: User, dispute_id: int, text: str, evidence: EvidenceIn = NO_EVIDENCE
+) -> TimelineEntry:
+    """Add a comment and/or evidence (photos, cited chat messages) to the timeline."""
+    text = _clean_text(text, "text", required=not evidence)
     with transaction.atomic():
         dispute, role = _lock(dispute_id, actor)
         (to,) = check_transition(dispute, Action.COMMENT, role)
-        return _move(
+        found = _evidence_check(dispute.order, actor, evidence)
+        entry = _move(
             dispute, action=Action.COMMENT, role=role, actor=actor, to=to, at=now(), text=text
         )
+        _evidence_add(dispute, entry, actor, evidence, found)
+        return entry
 
 
 def dispute_withdraw(*, actor: User, dispute_id: int) -> Dispute:

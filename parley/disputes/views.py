@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from parley.attachments.views import attachment_download_view
 from parley.core.clock import now
 from parley.core.errors import NotFound, ParleyError
 from parley.core.pagination import paginate
 from parley.marketplace.selectors import get_order_for_buyer
 
 from . import forms, selectors, services
+from .models import Evidence
 from .presenters import dispute_view
 from .states import Action
 
@@ -30,7 +32,9 @@ def dispute_open(request: HttpRequest, number: str) -> HttpResponse:
     verdict = selectors.dispute_eligibility(order, now())
     if verdict.dispute is not None:
         return redirect(verdict.dispute)
-    form = forms.DisputeOpenForm(request.POST or None)
+    form = forms.DisputeOpenForm(
+        request.POST or None, request.FILES or None, messages=selectors.citable_messages(order)
+    )
     if request.method == "POST" and verdict.allowed and form.is_valid():
         data = form.cleaned_data
         try:
@@ -41,6 +45,7 @@ def dispute_open(request: HttpRequest, number: str) -> HttpResponse:
                 description=data["description"],
                 refund_amount=data["refund_amount"],
                 return_item=data["resolution"] == "return_and_refund",
+                evidence=_evidence(data),
             )
         except ParleyError as exc:
             _attach(form, exc)
@@ -57,6 +62,18 @@ def dispute_open(request: HttpRequest, number: str) -> HttpResponse:
             "refundable": selectors.refundable_amount(order),
         },
     )
+
+
+def _evidence(data: dict[str, Any]) -> services.EvidenceIn:
+    return services.EvidenceIn(
+        photos=data.get("photos") or [], message_ids=data.get("messages", [])
+    )
+
+
+def _form_kwargs(form_class: type, dispute: Any) -> dict[str, Any]:
+    if issubclass(form_class, forms.EvidenceFields):
+        return {"messages": selectors.citable_messages(dispute.order)}
+    return {}
 
 
 def _attach(form: Any, exc: ParleyError) -> None:
@@ -79,7 +96,11 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "refunds": list(dispute.refunds.all()),
         "now": now(),
         "forms": {
-            name: form_class(initial=_initial(name, view), auto_id=f"{name}-%s")
+            name: form_class(
+                initial=_initial(name, view),
+                auto_id=f"{name}-%s",
+                **_form_kwargs(form_class, dispute),
+            )
             for name, (form_class, _call) in ACTIONS.items()
             if name in view.actions
         },
@@ -108,7 +129,9 @@ ACTIONS: dict[str, tuple[type, Callable[[HttpRequest, int, dict[str, Any]], obje
     ),
     Action.COMMENT: (
         forms.CommentForm,
-        lambda r, pk, d: services.dispute_comment(actor=r.user, dispute_id=pk, **d),
+        lambda r, pk, d: services.dispute_comment(
+            actor=r.user, dispute_id=pk, text=d["text"], evidence=_evidence(d)
+        ),
     ),
     Action.WITHDRAW: (
         forms.ConfirmForm,
@@ -168,7 +191,7 @@ def dispute_act(request: HttpRequest, dispute_id: int, action: str) -> HttpRespo
     if action not in ACTIONS:
         raise Http404
     form_class, call = ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES, **_form_kwargs(form_class, dispute))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -201,3 +224,13 @@ def arbitration_queue(request: HttpRequest) -> HttpResponse:
         raise Http404
     page = paginate(request, selectors.arbitration_queue(request.user))
     return render(request, "disputes/queue.html", {"page": page})
+
+
+def _can_read_evidence(user: Any, attachment: Any) -> bool:
+    """Evidence photos are for the dispute's buyer, its store and arbitrators only."""
+    return Evidence.objects.filter(
+        attachment=attachment, dispute__in=selectors.visible_disputes(user)
+    ).exists()
+
+
+evidence_photo = attachment_download_view(_can_read_evidence)

@@ -5,8 +5,8 @@ from parley.core.clock import now
 from parley.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_users
 from parley.demo.disputes import load_disputes
 from parley.demo.marketplace import ORDERS, load_marketplace
-from parley.demo.reviews import load_reviews
 from parley.demo.messaging import CONVERSATIONS, load_messaging
+from parley.demo.reviews import load_reviews
 
 
 class Command(BaseCommand):
