@@ -32,6 +32,8 @@ run: install
 browser-deps:
 	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { echo "==> Installing DejaVu fonts for the dispute PDF"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; }
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check .

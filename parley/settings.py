@@ -283,6 +283,10 @@ DISPUTE_RECEIPT_CONFIRM_PERIOD = timedelta(
 DISPUTE_ESCALATION_AFTER = timedelta(days=int(os.environ.get("DISPUTE_ESCALATION_DAYS", "15")))
 DISPUTE_INFO_REQUEST_PERIOD = timedelta(days=int(os.environ.get("DISPUTE_INFO_REQUEST_DAYS", "5")))
 DISPUTE_DESCRIPTION_MAX_LENGTH = 2000
+# The PDF record needs a Unicode TrueType font (Debian: fonts-dejavu-core).
+DISPUTE_RECORD_FONT_DIR = os.environ.get(
+    "DISPUTE_RECORD_FONT_DIR", "/usr/share/fonts/truetype/dejavu"
+)
 
 # Outgoing webhooks: attempts per delivery and the pause before attempt n (doubling).
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))

@@ -139,3 +139,37 @@ def test_api_cites_uploaded_photos_and_messages_in_a_comment(cast, chat):
     )
     assert response.status_code == 404
     assert Evidence.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_pdf_record_has_the_timeline_citations_checksums_and_decision(cast, chat):
+    import io
+
+    import time_machine
+    from pypdf import PdfReader
+
+    from .disputes_kit import DAY
+
+    with time_machine.travel(cast.order.shipped_at + 7 * DAY, tick=False) as traveller:
+        dispute = open_with_evidence(client_for(cast.buyer), cast, chat, photo_bytes())
+        services.dispute_reject(actor=cast.seller, dispute_id=dispute.pk, reason="Скола не было.")
+        traveller.shift(15 * 86400)
+        services.dispute_escalate(actor=cast.buyer, dispute_id=dispute.pk)
+        services.dispute_decide(
+            actor=cast.arbitrator, dispute_id=dispute.pk, outcome="partial_refund",
+            refund_amount=Decimal("150.00"), reason="Скол виден на фото.",
+        )  # fmt: skip
+    response = client_for(cast.seller, "ru").get(reverse("disputes:record", args=[dispute.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    photo = Evidence.objects.get(kind="photo").attachment
+    cited = Evidence.objects.get(kind="chat")
+    for expected in (
+        "Спор №", "Скол на ручке.", "Пришлите фото, вернём 30%.", "Скол виден на фото.",
+        "частичный возврат", "150.00", photo.sha256, cited.message_text_sha256,
+    ):  # fmt: skip
+        assert expected in text.replace("\n", " "), expected
+    assert (
+        client_for(cast.other_seller).get(reverse("disputes:record", args=[dispute.pk])).status_code
+        == 404
+    )

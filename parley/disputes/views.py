@@ -20,6 +20,7 @@ from parley.marketplace.selectors import get_order_for_buyer
 from . import forms, selectors, services
 from .models import Evidence
 from .presenters import dispute_view
+from .record import dispute_record_pdf
 from .states import Action
 
 
@@ -204,6 +205,19 @@ def dispute_act(request: HttpRequest, dispute_id: int, action: str) -> HttpRespo
     else:
         messages.success(request, str(SUCCESS[action]))
     return redirect(dispute)
+
+
+@login_required
+def dispute_record(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """The printable record as a PDF, for the same readers as the dispute page."""
+    try:
+        dispute = selectors.get_dispute_for(request.user, dispute_id)
+    except NotFound:
+        raise Http404 from None
+    pdf = dispute_record_pdf(dispute_view(request.user, dispute))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="dispute-{dispute.pk}.pdf"'
+    return response
 
 
 @login_required
