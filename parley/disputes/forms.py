@@ -3,11 +3,17 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Decision, Dispute, Proposal
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+def when(moment: object) -> str:
+    """A time in the reader's zone, as the rest of the page shows it."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 class PhotosInput(forms.ClearableFileInput):
@@ -41,7 +47,7 @@ class EvidenceFields(forms.Form):
     def __init__(self, *args: object, messages: list | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["messages"].choices = [
-            (m.pk, f"{m.created_at:%Y-%m-%d %H:%M} · {m.sender.public_name}: {m.body[:120]}")
+            (m.pk, f"{when(m.created_at)} · {m.sender.public_name}: {m.body[:120]}")
             for m in messages or []
         ]
         if not messages:
