@@ -282,7 +282,6 @@ DISPUTE_RECEIPT_CONFIRM_PERIOD = timedelta(
 )
 DISPUTE_ESCALATION_AFTER = timedelta(days=int(os.environ.get("DISPUTE_ESCALATION_DAYS", "15")))
 DISPUTE_INFO_REQUEST_PERIOD = timedelta(days=int(os.environ.get("DISPUTE_INFO_REQUEST_DAYS", "5")))
-DISPUTE_DESCRIPTION_MAX_LENGTH = 2000
 # The PDF record needs a Unicode TrueType font (Debian: fonts-dejavu-core).
 DISPUTE_RECORD_FONT_DIR = os.environ.get(
     "DISPUTE_RECORD_FONT_DIR", "/usr/share/fonts/truetype/dejavu"

@@ -141,3 +141,11 @@ def test_deadline_across_a_dst_change_in_the_readers_zone(cast):
     assert 'datetime="2026-10-27T10:00:00+00:00"' in page
     assert "27 октября 2026 г. 11:00 (CET)" in page
     assert "22 октября 2026 г. 12:00" in page  # the opening time, still in summer time
+
+
+@pytest.mark.django_db
+def test_the_seller_workspace_counts_disputes_waiting_for_the_store(cast):
+    open_dispute(cast)
+    page = client_for(cast.seller, "en").get(reverse("workspace:desk", args=[cast.store.slug]))
+    body = page.content.decode()
+    assert "1 dispute waits for your answer" in body and reverse("disputes:seller") in body

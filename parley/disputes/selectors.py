@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.core.errors import NotFound
-from parley.marketplace.models import Order
+from parley.marketplace.models import Order, Store
 from parley.marketplace.selectors import is_store_member, store_ids_for_member
 from parley.messaging.models import Message
 from parley.messaging.selectors import conversation_between
@@ -60,6 +60,16 @@ def disputes_waiting_for_store(user: User) -> QuerySet[Dispute]:
         .filter(order__store_id__in=store_ids_for_member(user), state__in=OPEN_STATES)
         .order_by("deadline_at", "opened_at")
     )
+
+
+def store_dispute_counts(store: Store) -> dict[str, int]:
+    """Open disputes of a store, and those where the store must act now."""
+    open_ = Dispute.objects.filter(order__store=store, state__in=OPEN_STATES)
+    waiting = open_.filter(
+        Q(state__in=[State.AWAITING_SELLER, State.RETURN_SHIPPED])
+        | Q(state=State.INFO_REQUESTED, info_requested_from=Role.SELLER)
+    )
+    return {"open": open_.count(), "waiting": waiting.count()}
 
 
 def arbitration_queue(user: User) -> QuerySet[Dispute]:

@@ -80,7 +80,7 @@ ACTION_LABELS = {
     Action.CONFIRM_RECEIPT: _("confirmed receipt of the returned item"),
     Action.REQUEST_INFO: _("asked for more information"),
     Action.PROVIDE_INFO: _("answered the arbitrator"),
-    Action.DECIDE: _("decided"),
+    Action.DECIDE: _("made the decision"),
     Action.SELLER_TIMEOUT: _("the seller did not answer in time: the buyer's proposal is accepted"),
     Action.RETURN_TIMEOUT: _("the item was not shipped back in time: closed without refund"),
     Action.RECEIPT_TIMEOUT: _("receipt was not confirmed in time: the refund is recorded"),
