@@ -59,7 +59,7 @@ class DisputeOpenIn(EvidenceRefs):
 
 class OfferIn(Schema):
     refund_amount: str = Money()
-    return_item: bool = False
+    return_item: bool = Field(default=False, strict=True)
     return_shipping_paid_by: Literal["buyer", "seller"] = Field(
         default="seller", description="Who pays for the return shipping; ignored without return."
     )

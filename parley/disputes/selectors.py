@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
@@ -125,7 +125,8 @@ class Eligibility:
 
 
 def format_moment(moment: datetime) -> str:
-    return formats.date_format(moment.astimezone(), "DATETIME_FORMAT")
+    """In the reader's time zone (the active one), as pages show times."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def dispute_eligibility(order: Order, at: datetime) -> Eligibility:
