@@ -31,7 +31,7 @@ def test_opening_schedules_the_seller_deadline_job(cast, django_capture_on_commi
     assert job.args_kwargs["kwargs"] == {"dispute_id": dispute.pk}
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_the_job_acts_at_its_deadline_and_a_second_run_does_nothing(
     cast, django_capture_on_commit_callbacks
 ):

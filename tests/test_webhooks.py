@@ -59,7 +59,7 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--queue-name", "*", "--no-reload", stdout=io.StringIO())
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_body_is_signed_with_the_endpoint_secret(
     cast, receiver, django_capture_on_commit_callbacks
 ):
@@ -78,7 +78,7 @@ def test_body_is_signed_with_the_endpoint_secret(
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 200)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_failures_are_retried_with_back_off(cast, receiver, django_capture_on_commit_callbacks):
     WebhookEndpoint.objects.create(name="host", url=receiver.url, events=["dispute.opened"])
     receiver.statuses = [500, 503]
@@ -107,7 +107,7 @@ def test_failures_are_retried_with_back_off(cast, receiver, django_capture_on_co
         assert len(receiver.requests) == 3
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_gives_up_after_the_last_attempt(cast, settings, django_capture_on_commit_callbacks):
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     WebhookEndpoint.objects.create(name="gone", url="http://127.0.0.1:9/nothing-listens")
