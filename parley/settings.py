@@ -253,6 +253,7 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 
 ATTACHMENTS_PER_MESSAGE = int(os.environ.get("ATTACHMENTS_PER_MESSAGE", "10"))
 # Decoded size limit: a small file that unpacks to a huge picture is a decompression bomb.
 ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+
 # Reviews: how long a buyer may edit a review, and a store its public reply (edits keep history).
 REVIEW_EDIT_WINDOW = timedelta(days=int(os.environ.get("REVIEW_EDIT_WINDOW_DAYS", "14")))
 REVIEW_REPLY_EDIT_WINDOW = timedelta(

@@ -62,6 +62,15 @@ def png_html_polyglot() -> bytes:
     return png[:iend] + _chunk(b"tEXt", b"Comment\x00" + markup) + png[iend:]
 
 
+def corrupt_png() -> bytes:
+    """A PNG whose compressed pixel data has been scrambled in transit."""
+    data = bytearray(photo_bytes("PNG", (64, 64)))
+    start = data.index(b"IDAT") + 20
+    for index in range(start, start + 40):
+        data[index] ^= 0x5A
+    return bytes(data)
+
+
 def hostile_files() -> dict[str, tuple[bytes, str, str]]:
     """name → (bytes, file name, declared content type)."""
     jpeg = photo_bytes("JPEG", (200, 200), quality=95)
@@ -75,6 +84,7 @@ def hostile_files() -> dict[str, tuple[bytes, str, str]]:
         "html": (b"<!doctype html><script>alert(1)</script>", "photo.jpg", "image/jpeg"),
         "elf": (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200, "holiday.jpg", "image/jpeg"),
         "truncated_jpeg": (jpeg[: len(jpeg) // 2], "cut.jpg", "image/jpeg"),
+        "corrupt_png": (corrupt_png(), "scrambled.png", "image/png"),
         "polyglot": (png_html_polyglot(), "innocent.png", "image/png"),
         "bomb": (png_header_only(20_000, 20_000), "bomb.png", "image/png"),
     }  # fmt: skip

@@ -17,11 +17,6 @@ from .conftest import bearer_for, client_for
 from .images import GPS_IFD, hostile_files, photo_bytes, photo_with_gps, upload
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def stored_files(settings) -> list:
     root = settings.MEDIA_ROOT
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
@@ -34,6 +29,7 @@ def stored_files(settings) -> list:
         ("html", "unsupported_media", 415),
         ("elf", "unsupported_media", 415),
         ("truncated_jpeg", "invalid", 400),
+        ("corrupt_png", "invalid", 400),
         ("polyglot", "unsupported_media", 415),
         ("bomb", "too_large", 413),
     ],

@@ -12,11 +12,6 @@ from .images import photo_bytes, upload
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def api(user):
     client = client_for(None)
     headers = bearer_for(user)
@@ -118,6 +113,10 @@ def test_seller_starts_only_with_a_customer(cast):
     assert refused.status_code == 403
     allowed = seller("post", "/conversations", {"store": "cosy", "buyer": cast.buyer.pk})
     assert allowed.status_code == 200 and allowed.json()["buyer"]["id"] == cast.buyer.pk
+    unknown = seller("post", "/conversations", {"store": "cosy", "buyer": 999999})
+    assert unknown.status_code == 403 and unknown.json()["message"] == refused.json()["message"]
+    outsider = api(cast.other_seller)("post", "/conversations", {"store": "cosy", "buyer": 999999})
+    assert outsider.status_code == 404
     own = seller("post", "/conversations", {"store": "cosy"})
     assert own.status_code == 400
 

@@ -12,11 +12,6 @@ from parley.messaging import selectors
 from parley.messaging.models import Conversation, Message
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def load() -> None:
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 

@@ -8,14 +8,8 @@ from parley.messaging import services
 from parley.messaging.models import Conversation, Message
 
 from .conftest import client_for
-from .factories import ProductFactory
+from .factories import MembershipFactory, ProductFactory, UserFactory
 from .images import hostile_files, photo_bytes, photo_with_gps, upload
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
 
 WORDS = {
     "ru": ["Отправить сообщение", "Загрузить фото", "Отправить", "Центр сообщений"],
@@ -61,12 +55,18 @@ def test_contact_without_javascript_sends_with_photo_and_context(cast):
     assert response["Location"] == reverse("messaging:conversation", args=[conversation.pk])
     message = Message.objects.get()
     assert message.context["id"] == product.pk and message.photos.count() == 1
-    # A double submit of the same form is the same message.
-    client.post(
+    # A double submit of the same form is the same message, and its photo is not stored twice.
+    again = client.post(
         reverse("messaging:contact", args=["cosy"]),
-        {"body": "Здравствуйте!", "product": product.pk, "client_id": "form-1"},
+        {
+            "body": "Здравствуйте!",
+            "product": product.pk,
+            "client_id": "form-1",
+            "photos": [upload(photo_with_gps())],
+        },
     )
-    assert Message.objects.count() == 1 or Message.objects.filter(client_id="form-1").count() == 1
+    assert again.status_code == 302
+    assert Message.objects.count() == 1 and Attachment.objects.count() == 1
 
 
 def test_contact_dialog_posts_with_fetch_and_gets_json(cast):
@@ -177,7 +177,9 @@ def test_access_matrix_for_pages_and_downloads(cast):
     thumb_url = reverse("messaging:attachment-thumb", args=[attachment.pk])
     page_url = reverse("messaging:conversation", args=[conversation.pk])
     count = Message.objects.count()
-    for participant in (cast.buyer, cast.seller):
+    staff = UserFactory(username="staff")
+    MembershipFactory(store=cast.store, user=staff, role="staff")
+    for participant in (cast.buyer, cast.seller, staff):
         client = client_for(participant)
         assert client.get(page_url).status_code == 200
         assert client.get(photo_url).status_code == 200 and client.get(thumb_url).status_code == 200
@@ -226,3 +228,30 @@ def test_store_members_see_no_contact_button_on_their_store(cast):
 def test_store_page_shows_reply_time(cast, language, text):
     body = client_for(None, language).get(cast.store.get_absolute_url()).content.decode()
     assert text in body
+
+
+@pytest.mark.parametrize(
+    ("count", "label"),
+    [
+        (1, "1 непрочитанное сообщение"),
+        (3, "3 непрочитанных сообщения"),
+        (5, "5 непрочитанных сообщений"),
+        (11, "11 непрочитанных сообщений"),
+    ],
+)
+def test_unread_badge_speaks_russian_plurals(cast, count, label):
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    for n in range(count):
+        services.message_send(actor=cast.buyer, conversation=conversation, body=str(n))
+    body = client_for(cast.seller, "ru").get(reverse("messaging:center")).content.decode()
+    assert f'aria-label="{label}"' in body
+
+
+def test_junk_numbers_in_links_are_ignored(cast):
+    conversation = _dialog(cast)
+    client = client_for(cast.buyer)
+    url = reverse("messaging:conversation", args=[conversation.pk])
+    for before in ("99999999999999999999", "-1", "abc"):
+        assert client.get(f"{url}?before={before}").status_code == 200
+    contact = reverse("messaging:contact", args=["cosy"])
+    assert client.get(f"{contact}?product=99999999999999999999&order=nope").status_code == 200

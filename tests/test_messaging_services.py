@@ -18,11 +18,6 @@ from .factories import MembershipFactory, OrderFactory, ProductFactory, UserFact
 from .images import photo_bytes, upload
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def open_and_send(cast, body="Здравствуйте!", **kwargs):
     conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
     message, _ = services.message_send(

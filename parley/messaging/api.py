@@ -16,6 +16,7 @@ from parley.attachments.models import Attachment
 from parley.core.errors import Invalid, NotFound
 from parley.core.schemas import ErrorOut
 from parley.marketplace import selectors as marketplace
+from parley.marketplace.selectors import is_store_member
 
 from . import selectors, services
 from .models import Conversation
@@ -110,6 +111,8 @@ def conversation_open(request: HttpRequest, data: ConversationOpenIn):
     if data.buyer is not None:
         buyer = User.objects.filter(pk=data.buyer).first()
         if buyer is None:
+            if is_store_member(request.auth, store):
+                raise services.buyer_not_reachable()
             raise NotFound()
     if data.order is not None:
         order = (

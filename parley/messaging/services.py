@@ -53,13 +53,7 @@ def conversation_open(
         Conversation.objects.filter(buyer=buyer, store=store).exists()
         or Order.objects.filter(buyer=buyer, store=store).exists()
     ):
-        raise ParleyError(
-            ErrorCode.PERMISSION_DENIED,
-            _(
-                "You can write to a buyer only after they have contacted your store "
-                "or ordered from it."
-            ),
-        )
+        raise buyer_not_reachable()
     _check_context(store=store, buyer=buyer, product=product, order=order)
     with transaction.atomic():
         conversation = Conversation.objects.filter(buyer=buyer, store=store).first()
@@ -76,6 +70,15 @@ def conversation_open(
             conversation.order = order
             Conversation.objects.filter(pk=conversation.pk).update(product=product, order=order)
     return conversation
+
+
+def buyer_not_reachable() -> ParleyError:
+    """The anti-spam refusal; also given for a buyer who does not exist, so that sellers
+    cannot probe which accounts exist."""
+    return ParleyError(
+        ErrorCode.PERMISSION_DENIED,
+        _("You can write to a buyer only after they have contacted your store or ordered from it."),
+    )
 
 
 def message_send(

@@ -24,6 +24,14 @@ from . import selectors, services
 from .models import Conversation
 
 HISTORY_PAGE = 50
+NUMBER_MAX = 2**31 - 1
+
+
+def _number(value: str) -> int | None:
+    """A positive whole number from a query or form field, or None for anything else."""
+    if value.isdigit() and 0 < int(value) <= NUMBER_MAX:
+        return int(value)
+    return None
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -43,9 +51,9 @@ def _context_from(
 ) -> tuple[Product | None, Order | None]:
     """The product or order a message is about, from the form or the link; others are ignored."""
     product = order = None
-    product_id = source.get("product", "")
-    if product_id.isdigit():
-        product = marketplace.products_on_sale(store).filter(pk=int(product_id)).first()
+    product_id = _number(source.get("product", ""))
+    if product_id is not None:
+        product = marketplace.products_on_sale(store).filter(pk=product_id).first()
     number = source.get("order", "")
     if number and product is None:
         order = (
@@ -55,7 +63,14 @@ def _context_from(
 
 
 def _send(request: HttpRequest, conversation: Conversation | None, store: Store) -> Conversation:
-    """Open (if needed) and send in one transaction: a refused message leaves nothing behind."""
+    """Open (if needed) and send in one transaction: a refused message leaves nothing behind.
+
+    A form submitted twice (same hidden key) is recognised before its photos are stored again.
+    """
+    key = request.POST.get("client_id") or None
+    known = conversation or selectors.conversation_between(request.user, store)
+    if key and known and selectors.message_by_client_id(known, request.user, key[:64]):
+        return known
     product, order = _context_from(request, store, request.POST)
     photos = []
     try:
@@ -72,7 +87,7 @@ def _send(request: HttpRequest, conversation: Conversation | None, store: Store)
                 conversation=conversation,
                 body=request.POST.get("body", ""),
                 attachments=photos,
-                client_id=request.POST.get("client_id") or None,
+                client_id=key,
                 product=product,
                 order=order,
             )
@@ -135,9 +150,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             error = refusal.message
         else:
             return redirect(f"{request.path}#m-{conversation.last_seq}")
-    before = request.GET.get("before", "")
     window = selectors.messages_in(
-        conversation, before=int(before) if before.isdigit() else None, limit=HISTORY_PAGE
+        conversation, before=_number(request.GET.get("before", "")), limit=HISTORY_PAGE
     )
     if window.messages:
         services.conversation_mark_read(

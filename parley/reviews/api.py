@@ -1,6 +1,7 @@
 """Reviews over JSON: the same services as the pages."""
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -15,10 +16,14 @@ from .schemas import (
     FeedPage,
     ReplyIn,
     ReplyOut,
+    ReplyVersionOut,
     ReviewCreateIn,
+    ReviewHistoryOut,
     ReviewIn,
     ReviewOut,
     ReviewPage,
+    ReviewPhotoOut,
+    ReviewVersionOut,
 )
 
 router = Router(tags=["reviews"])
@@ -57,6 +62,16 @@ def review_out(review: Review) -> ReviewOut:
         )
         if reply
         else None,
+        photos=[
+            ReviewPhotoOut(
+                id=photo.attachment_id,
+                width=photo.attachment.width,
+                height=photo.attachment.height,
+                url=reverse("reviews:photo", args=[photo.attachment_id]),
+                thumbnail_url=reverse("reviews:photo-thumbnail", args=[photo.attachment_id]),
+            )
+            for photo in review.photos.all()
+        ],
         url=f"{review.product.get_absolute_url()}#review-{review.pk}",
     )
 
@@ -105,6 +120,7 @@ def review_create(request: HttpRequest, product_id: int, body: ReviewCreateIn):
         text=body.text,
         is_question=body.is_question,
         order_number=body.order_number,
+        photo_ids=body.photo_ids,
     )
     return Status(201, review_out(selectors.get_review(review.pk)))
 
@@ -112,6 +128,28 @@ def review_create(request: HttpRequest, product_id: int, body: ReviewCreateIn):
 @router.get("/reviews/{review_id}", response={200: ReviewOut, 404: ErrorOut}, auth=None)
 def review_get(request: HttpRequest, review_id: int):
     return review_out(selectors.get_review(review_id))
+
+
+@router.get(
+    "/reviews/{review_id}/history",
+    response={200: ReviewHistoryOut, 404: ErrorOut},
+    auth=None,
+)
+def review_history(request: HttpRequest, review_id: int):
+    """Earlier wordings of the review and of the store's reply, oldest first."""
+    revisions, reply_revisions = selectors.review_history(selectors.get_review(review_id))
+    return ReviewHistoryOut(
+        review=[
+            ReviewVersionOut(
+                rating=r.rating, text=r.text, is_question=r.is_question, written_at=r.written_at
+            )
+            for r in revisions
+        ],
+        reply=[
+            ReplyVersionOut(author=r.author.public_name, text=r.text, written_at=r.written_at)
+            for r in reply_revisions
+        ],
+    )
 
 
 @router.put(
@@ -133,7 +171,14 @@ def review_update(request: HttpRequest, review_id: int, body: ReviewIn):
 
 @router.post(
     "/reviews/{review_id}/reply",
-    response={201: ReviewOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        201: ReviewOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
     auth=api_auth,
 )
 def reply_create(request: HttpRequest, review_id: int, body: ReplyIn):

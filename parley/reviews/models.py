@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from parley.attachments.models import Attachment
 from parley.marketplace.models import OrderLine, Product
 
 from . import rules
@@ -47,6 +48,24 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} ★{self.rating}"
+
+
+class ReviewPhoto(models.Model):
+    """A photo shown with a review; each uploaded photo belongs to one review only."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
+    attachment = models.OneToOneField(
+        Attachment, on_delete=models.PROTECT, related_name="review_photo"
+    )
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("review photo")
+        verbose_name_plural = _("review photos")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.review} #{self.position}"
 
 
 class ReviewRevision(models.Model):

@@ -21,6 +21,11 @@ class ReviewCreateIn(ReviewIn):
         pattern=ORDER_NUMBER_PATTERN,
         description="Which purchase, when the product was bought more than once",
     )
+    photo_ids: list[int] = Field(
+        default=[],
+        max_length=rules.PHOTOS_MAX,
+        description="Your photos uploaded with POST /attachments, in the order to show them",
+    )
 
 
 class ReplyIn(Schema):
@@ -36,6 +41,14 @@ class ReplyOut(Schema):
     editable_until: datetime
 
 
+class ReviewPhotoOut(Schema):
+    id: int
+    width: int
+    height: int
+    url: str
+    thumbnail_url: str
+
+
 class ReviewOut(Schema):
     id: int
     product_id: int
@@ -48,6 +61,7 @@ class ReviewOut(Schema):
     edited_at: datetime | None
     editable_until: datetime
     reply: ReplyOut | None
+    photos: list[ReviewPhotoOut]
     url: str
 
 
@@ -67,3 +81,23 @@ class EligibilityOut(Schema):
     reason: str | None = Field(description="log_in, not_buyer, not_delivered, already_reviewed")
     message: str
     order_numbers: list[str] = Field(description="Purchases that can be reviewed now")
+
+
+class ReviewVersionOut(Schema):
+    rating: int
+    text: str
+    is_question: bool
+    written_at: datetime
+
+
+class ReplyVersionOut(Schema):
+    author: str
+    text: str
+    written_at: datetime
+
+
+class ReviewHistoryOut(Schema):
+    """Earlier wordings, oldest first; the current one is the review itself."""
+
+    review: list[ReviewVersionOut]
+    reply: list[ReplyVersionOut]

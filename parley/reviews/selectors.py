@@ -10,13 +10,14 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import User
+from parley.attachments.models import Attachment
 from parley.core.clock import now
 from parley.core.errors import NotFound
 from parley.marketplace.models import OrderLine, Product, Store
 from parley.marketplace.selectors import store_ids_for_member
 
 from . import rules
-from .models import Review, SellerReply
+from .models import Review, ReviewPhoto, ReviewRevision, SellerReply, SellerReplyRevision
 
 
 class Refusal(StrEnum):
@@ -75,7 +76,14 @@ def review_eligibility(user: User, product: Product, order_number: str = "") -> 
 def _with_related(qs: QuerySet[Review]) -> QuerySet[Review]:
     return qs.select_related(
         "author", "product__store", "order_line__order", "reply", "reply__author"
-    )
+    ).prefetch_related("photos__attachment")
+
+
+def review_photo_is_public(user: User, attachment: Attachment) -> bool:
+    """Photos of reviews of products on sale are public, like the reviews themselves."""
+    return ReviewPhoto.objects.filter(
+        attachment=attachment, review__product__is_active=True
+    ).exists()
 
 
 def reviews_for_product(product: Product) -> QuerySet[Review]:
@@ -161,3 +169,13 @@ def unanswered_count(store: Store) -> int:
 
 def unanswered_questions_count(store: Store) -> int:
     return Review.objects.filter(product__store=store, reply__isnull=True, is_question=True).count()
+
+
+def review_history(
+    review: Review,
+) -> tuple[QuerySet[ReviewRevision], QuerySet[SellerReplyRevision]]:
+    """Earlier wordings of a review and of its reply, oldest first; edits never erase."""
+    return (
+        ReviewRevision.objects.filter(review=review),
+        SellerReplyRevision.objects.filter(reply__review=review).select_related("author"),
+    )

@@ -1,18 +1,22 @@
 """Writing reviews and the store's replies: who may, how often, and for how long."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import User
+from parley.attachments.models import Attachment
+from parley.attachments.services import attachments_create_from_uploads
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.marketplace.models import Product
 from parley.marketplace.selectors import is_store_member
 
 from . import rules
-from .models import Review, ReviewRevision, SellerReply, SellerReplyRevision
+from .models import Review, ReviewPhoto, ReviewRevision, SellerReply, SellerReplyRevision
 from .selectors import (
     REFUSAL_MESSAGES,
     Refusal,
@@ -53,6 +57,23 @@ def _clean_text(text: str, limit: int) -> str:
     return text
 
 
+def _photos_error(error: ParleyError) -> ParleyError:
+    """Attachments explain what is wrong with a photo; say it is about the review's photos."""
+    error.detail = {**error.detail, "field": "photos"}
+    return error
+
+
+def _own_unused_photos(actor: User, photo_ids: Sequence[int]) -> list[Attachment]:
+    if len(set(photo_ids)) != len(photo_ids):
+        raise Invalid(_("The same photo is attached twice."), field="photos")
+    found = {a.pk: a for a in Attachment.objects.filter(pk__in=photo_ids, owner=actor)}
+    if len(found) != len(photo_ids):
+        raise Invalid(_("A photo was not found among your uploads."), field="photos")
+    if ReviewPhoto.objects.filter(attachment_id__in=photo_ids).exists():
+        raise Invalid(_("This photo is already shown with a review."), field="photos")
+    return [found[pk] for pk in photo_ids]
+
+
 def review_create(
     *,
     actor: User,
@@ -61,19 +82,29 @@ def review_create(
     text: str,
     is_question: bool = False,
     order_number: str = "",
+    photo_ids: Sequence[int] = (),
+    uploads: Sequence[UploadedFile] = (),
 ) -> Review:
     """Review one bought, delivered order line of this product (the oldest not yet reviewed).
 
     ``order_number`` picks the purchase when the buyer bought the product more than once.
+    Photos are either already uploaded (``photo_ids``, the caller's own) or uploaded now
+    (``uploads``); the attachments app checks and re-encodes them exactly as for messages.
     """
     rating = _clean_rating(rating)
     text = _clean_text(text, rules.TEXT_MAX_LENGTH)
+    if len(photo_ids) + len(uploads) > rules.PHOTOS_MAX:
+        raise Invalid(
+            _("At most %(limit)d photos per review.") % {"limit": rules.PHOTOS_MAX},
+            field="photos",
+        )
     eligibility = review_eligibility(actor, product, order_number)
     if not eligibility.allowed:
         raise _refuse(eligibility.refusal)
+    photos = _own_unused_photos(actor, list(photo_ids))
     try:
         with transaction.atomic():
-            return Review.objects.create(
+            review = Review.objects.create(
                 order_line=eligibility.lines[0],
                 product=product,
                 author=actor,
@@ -82,6 +113,16 @@ def review_create(
                 is_question=is_question,
                 created_at=now(),
             )
+            if uploads:
+                try:
+                    photos += attachments_create_from_uploads(owner=actor, uploads=uploads)
+                except ParleyError as error:
+                    raise _photos_error(error) from None
+            ReviewPhoto.objects.bulk_create(
+                ReviewPhoto(review=review, attachment=photo, position=position)
+                for position, photo in enumerate(photos)
+            )
+            return review
     except IntegrityError:  # the same line reviewed a moment ago from another tab
         raise _refuse(Refusal.ALREADY_REVIEWED) from None
 

@@ -12,10 +12,11 @@ from parley.core.errors import NotFound, ParleyError
 from parley.marketplace.selectors import get_product
 
 from . import selectors, services
-from .forms import ReplyForm, ReviewForm
+from .forms import ReplyForm, ReviewCreateForm, ReviewForm
 
 
 def _form_error(form: ReviewForm | ReplyForm, error: ParleyError) -> None:
+    """Show a service's refusal beside the field it is about, or above the form."""
     field = error.detail.get("field")
     form.add_error(field if field in form.fields else None, str(error.message))
 
@@ -34,12 +35,13 @@ def review_new(request: HttpRequest, product_id: int) -> HttpResponse:
         product = get_product(product_id)
     except NotFound:
         raise Http404 from None
-    form = ReviewForm(request.POST or None)
+    form = ReviewCreateForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.review_create(
+                    uploads=form.cleaned_data["photos"],
                     actor=request.user,
                     product=product,
                     order_number=form.cleaned_data["order_number"],

@@ -37,6 +37,7 @@ def desks(request: HttpRequest):
             is_owner=desk.is_owner,
             unanswered_reviews=desk.unanswered_reviews,
             unanswered_questions=desk.unanswered_questions,
+            unread_messages=desk.unread_messages,
             url=reverse("workspace:desk", args=[desk.store.slug]),
         )
         for desk in selectors.desks_for(request.auth)

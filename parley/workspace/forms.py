@@ -19,7 +19,7 @@ class ContactsForm(forms.Form):
         label=_("Phone"),
         required=False,
         max_length=CONTACT_FIELD_MAX_LENGTHS["contact_phone"],
-        widget=forms.TextInput(attrs={"type": "tel"}),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("For example +7 495 123-45-67"),
     )
     address = forms.CharField(

@@ -13,6 +13,7 @@ class DeskOut(Schema):
     is_owner: bool
     unanswered_reviews: int
     unanswered_questions: int
+    unread_messages: int
     url: str
 
 

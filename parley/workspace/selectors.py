@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from parley.accounts.models import User
 from parley.marketplace.models import Store
 from parley.marketplace.selectors import get_store_for_member, is_store_member, stores_for_member
+from parley.messaging.selectors import conversations_for
 from parley.reviews.selectors import unanswered_count, unanswered_questions_count
 
 
@@ -16,6 +17,7 @@ class Desk:
     is_owner: bool
     unanswered_reviews: int
     unanswered_questions: int
+    unread_messages: int
 
 
 def _desk(user: User, store: Store) -> Desk:
@@ -24,7 +26,14 @@ def _desk(user: User, store: Store) -> Desk:
         is_owner=is_store_member(user, store, owner=True),
         unanswered_reviews=unanswered_count(store),
         unanswered_questions=unanswered_questions_count(store),
+        unread_messages=store_unread_messages(user, store),
     )
+
+
+def store_unread_messages(user: User, store: Store) -> int:
+    """Unread messages from buyers in the store's dialogs, as this member has read them."""
+    dialogs = conversations_for(user).filter(store=store, unread__gt=0)
+    return sum(dialogs.values_list("unread", flat=True))
 
 
 def desks_for(user: User) -> list[Desk]:
@@ -34,3 +43,9 @@ def desks_for(user: User) -> list[Desk]:
 def get_desk_for(user: User, slug: str) -> Desk:
     """The store's desk for its member; to anybody else the store's workspace does not exist."""
     return _desk(user, get_store_for_member(user, slug))
+
+
+def header_counts(user: User) -> tuple[bool, int]:
+    """Whether the user works in any store, and how many reviews there wait for an answer."""
+    stores = list(stores_for_member(user))
+    return bool(stores), sum(unanswered_count(store) for store in stores)

@@ -15,15 +15,15 @@ TEXT = "Здравствуйте! Плед серый или бежевый? Ф�
 REPLY = "Добрый день! Это бежевый цвет, отправим завтра."
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_buyer_writes_from_a_product_and_the_seller_answers(server, browser):
     buyer = new_page(browser, "ru-RU")
     log_in(buyer, server, "buyer")
-    buyer.goto(server + "/")
+    buyer.goto(server + "/stores/uyutny-dom/")
+    expect(buyer.get_by_text("Обычно отвечает в течение 4 ч")).to_be_visible()
+    expect(
+        buyer.get_by_text(re.compile(r"\d+% обращений получают ответ в течение 24 ч"))
+    ).to_be_visible()
+    screenshot(buyer, "store-reply-time-ru")
     buyer.get_by_role("link", name="Плед из шерсти мериноса").first.click()
     buyer.get_by_role("link", name="Отправить сообщение").click()
 

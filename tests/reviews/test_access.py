@@ -154,6 +154,7 @@ API_ENDPOINTS = [
     ("create", "post", lambda w: f"{API}/products/{w['open_product'].pk}/reviews",
      {"rating": 5, "text": "Отлично"}, expect(403, anonymous=401, buyer=201)),
     ("get", "get", lambda w: f"{API}/reviews/{w['review'].pk}", None, expect(200)),
+    ("history", "get", lambda w: f"{API}/reviews/{w['review'].pk}/history", None, expect(200)),
     ("update", "put", lambda w: f"{API}/reviews/{w['review'].pk}", REVIEW_BODY,
      expect(404, anonymous=401, buyer=200)),
     ("reply again", "post", lambda w: f"{API}/reviews/{w['review'].pk}/reply", {"text": "Ещё"},

@@ -124,7 +124,7 @@ def test_feed_filters(cast):
     desks = call(cast.seller, "get", "/workspace/stores").json()
     assert desks == [
         {"slug": "cosy", "name": cast.store.name, "is_owner": True, "unanswered_reviews": 2,
-         "unanswered_questions": 1, "url": "/workspace/cosy/"},
+         "unanswered_questions": 1, "unread_messages": 0, "url": "/workspace/cosy/"},
     ]  # fmt: skip
 
 
@@ -159,6 +159,7 @@ def test_every_new_endpoint_is_in_the_openapi_document():
         "/api/v1/products/{product_id}/reviews",
         "/api/v1/products/{product_id}/review-eligibility",
         "/api/v1/reviews/{review_id}",
+        "/api/v1/reviews/{review_id}/history",
         "/api/v1/reviews/{review_id}/reply",
         "/api/v1/workspace/stores",
         "/api/v1/workspace/stores/{slug}/reviews",
@@ -168,3 +169,22 @@ def test_every_new_endpoint_is_in_the_openapi_document():
         "/api/v1/stores/{slug}/contacts",
     ]:
         assert path in paths
+
+
+@pytest.mark.django_db
+def test_history_keeps_every_earlier_wording(cast, product):
+    review = services.review_create(actor=cast.buyer, product=product, rating=2, text="Первое")
+    services.review_update(
+        actor=cast.buyer, review=review, rating=3, text="Второе", is_question=False
+    )
+    services.review_update(
+        actor=cast.buyer, review=review, rating=4, text="Третье", is_question=True
+    )
+    services.seller_reply_create(actor=cast.seller, review=review, text="Ответ 1")
+    services.seller_reply_update(actor=cast.seller, review=review, text="Ответ 2")
+    history = call(None, "get", f"/reviews/{review.pk}/history").json()
+    assert [(v["rating"], v["text"]) for v in history["review"]] == [(2, "Первое"), (3, "Второе")]
+    assert [v["text"] for v in history["reply"]] == ["Ответ 1"]
+    assert history["reply"][0]["author"] == cast.seller.public_name
+    assert call(None, "get", f"/reviews/{review.pk}").json()["text"] == "Третье"
+    assert call(None, "get", "/reviews/999999/history").status_code == 404

@@ -11,7 +11,7 @@ from django.utils import timezone
 from parley.reviews import services
 from parley.reviews.models import Review, SellerReply
 
-from ..conftest import client_for
+from ..conftest import bearer_for, client_for
 from ..factories import ProductFactory
 from .conftest import delivered_order
 
@@ -287,3 +287,28 @@ def test_owner_saves_contacts_and_away_notice_staff_sees_them_read_only(cast, st
     assert "Only the store's owner can change these settings." in body
     assert "Save contacts" not in body and "disabled" in body
     assert "shop@example.com" in body and "Уехали на ярмарку" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", ["Входящие", "2 непрочитанных сообщения от покупателей"]),
+     ("en", ["Inbox", "2 unread messages from buyers"])],
+)  # fmt: skip
+def test_desk_shows_the_stores_inbox_with_unread_count(cast, staff, language, words):
+    from parley.messaging.services import conversation_open, message_send
+
+    dialog = conversation_open(actor=cast.buyer, store=cast.store)
+    for body in ("Здравствуйте!", "Когда отправите?"):
+        message_send(actor=cast.buyer, conversation=dialog, body=body)
+    other = conversation_open(actor=cast.buyer, store=cast.other_store)
+    message_send(actor=cast.buyer, conversation=other, body="Другому магазину")
+    for member in (cast.seller, staff):
+        body = text_of(
+            client_for(member, language).get(reverse("workspace:desk", args=[cast.store.slug]))
+        )
+        for word in words:
+            assert word in body
+        assert reverse("messaging:center") in body
+    desk = client_for(None).get("/api/v1/workspace/stores", headers=bearer_for(staff))
+    assert desk.json()[0]["unread_messages"] == 2

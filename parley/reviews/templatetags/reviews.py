@@ -9,7 +9,7 @@ from parley.marketplace.models import Product
 from parley.marketplace.selectors import is_store_member
 
 from .. import rules, selectors
-from ..forms import ReplyForm, ReviewForm
+from ..forms import ReplyForm, ReviewCreateForm
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def product_reviews(context: dict[str, Any], product: Product) -> dict[str, Any]
     page = paginate(request, selectors.reviews_for_product(product), rules.REVIEWS_PER_PAGE)
     form = None
     if eligibility.allowed:
-        form = ReviewForm(initial={"order_number": eligibility.lines[0].order.number})
+        form = ReviewCreateForm(initial={"order_number": eligibility.lines[0].order.number})
     return {
         "request": request,
         "user": user,

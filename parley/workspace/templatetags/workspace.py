@@ -12,5 +12,5 @@ register = template.Library()
 @register.inclusion_tag("workspace/includes/nav_link.html", takes_context=True)
 def workspace_link(context: dict[str, Any]) -> dict[str, Any]:
     user = context["request"].user
-    desks = selectors.desks_for(user) if user.is_authenticated else []
-    return {"show": bool(desks), "waiting": sum(d.unanswered_reviews for d in desks)}
+    show, waiting = selectors.header_counts(user) if user.is_authenticated else (False, 0)
+    return {"show": show, "waiting": waiting}
