@@ -11,6 +11,7 @@ from parley.accounts.api import router as accounts_router
 from parley.attachments.api import router as attachments_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
+from parley.disputes.api import router as disputes_router
 from parley.marketplace.api import router as marketplace_router
 from parley.messaging.api import router as messaging_router
 from parley.reviews.api import router as reviews_router
@@ -101,3 +102,4 @@ api.add_router("/", attachments_router)
 api.add_router("/", reviews_router)
 api.add_router("/", workspace_router)
 api.add_router("/", messaging_router)
+api.add_router("/", disputes_router)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("workspace/", include("parley.workspace.urls")),
     path("", include("parley.messaging.urls")),
     path("", include("parley.messaging.chat_urls")),
+    path("", include("parley.disputes.urls")),
     path("", include("parley.marketplace.urls")),
 ]
