@@ -8,7 +8,7 @@ PORT ?= 8000
 DATABASE_URL ?=
 REDIS_URL ?=
 
-.PHONY: run test install messages lint browser-deps clean
+.PHONY: run test install messages lint browser-deps fonts clean
 
 $(BIN)/activate: requirements/base.txt requirements/dev.txt
 	@echo "==> Creating $(VENV) with $(PYTHON) and installing dependencies"
@@ -21,7 +21,7 @@ install: $(BIN)/activate messages
 messages: $(BIN)/activate
 	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
-run: install
+run: install fonts
 	@echo "==> Migrating the database and loading the demo marketplace"
 	$(BIN)/python manage.py migrate --noinput -v1
 	$(BIN)/python manage.py collectstatic --noinput -v0
@@ -33,12 +33,16 @@ browser-deps:
 	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { echo "==> Installing DejaVu fonts for the dispute PDF"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; }
+
 lint: $(BIN)/activate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
 
-test: install browser-deps
+test: install browser-deps fonts
 	@set -e; ran=(); \
 	echo "==> Suite 1/2: SQLite + in-memory channel layer"; \
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not browser" -n 2 --dist loadfile --ignore=tests/browser; \
@@ -57,3 +61,8 @@ test: install browser-deps
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
+
+# Benchmark Parley against the bare floor (README "Performance benchmark"); BENCH_ARGS="--scale 0.01" is quick.
+.PHONY: bench
+bench: install
+	DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/python -m bench.run $(BENCH_ARGS)

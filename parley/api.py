@@ -11,6 +11,7 @@ from parley.accounts.api import router as accounts_router
 from parley.attachments.api import router as attachments_router
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.schemas import ErrorOut
+from parley.disputes.api import router as disputes_router
 from parley.marketplace.api import router as marketplace_router
 from parley.messaging.api import router as messaging_router
 from parley.notifications.api import router as notifications_router
@@ -105,3 +106,4 @@ api.add_router("/", workspace_router)
 api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)
 api.add_router("/", search_router)
+api.add_router("/", disputes_router)

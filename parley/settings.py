@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "parley.messaging",
     "parley.notifications",
     "parley.search",
+    "parley.webhooks",
+    "parley.disputes",
     "parley.demo",
 ]
 
@@ -105,7 +107,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Keep each thread's connection: opening SQLite and running the PRAGMAs per query was a
+    # large share of a chat message's cost in the benchmark.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue on busy_timeout instead of failing with "database locked".
@@ -300,3 +304,26 @@ CHAT_IDLE_TIMEOUT_SECONDS = float(os.environ.get("CHAT_IDLE_TIMEOUT_SECONDS", "7
 CHAT_REPLAY_MAX = int(os.environ.get("CHAT_REPLAY_MAX", "1000"))
 # The socket follows the user's most recent conversations (header counts, presence).
 CHAT_FOLLOW_MAX = int(os.environ.get("CHAT_FOLLOW_MAX", "200"))
+# Disputes (see parley/disputes/README.md): when a dispute may be opened and how long each side
+# has to act. Every deadline is a fixed span in UTC from the moment that started it.
+DISPUTE_OPENS_AFTER = timedelta(days=int(os.environ.get("DISPUTE_OPENS_AFTER_DAYS", "6")))
+DISPUTE_SELLER_ANSWER_PERIOD = timedelta(
+    days=int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5"))
+)
+DISPUTE_RETURN_SHIPPING_PERIOD = timedelta(
+    days=int(os.environ.get("DISPUTE_RETURN_SHIPPING_DAYS", "10"))
+)
+DISPUTE_RECEIPT_CONFIRM_PERIOD = timedelta(
+    days=int(os.environ.get("DISPUTE_RECEIPT_CONFIRM_DAYS", "15"))
+)
+DISPUTE_ESCALATION_AFTER = timedelta(days=int(os.environ.get("DISPUTE_ESCALATION_DAYS", "15")))
+DISPUTE_INFO_REQUEST_PERIOD = timedelta(days=int(os.environ.get("DISPUTE_INFO_REQUEST_DAYS", "5")))
+# The PDF record needs a Unicode TrueType font (Debian: fonts-dejavu-core).
+DISPUTE_RECORD_FONT_DIR = os.environ.get(
+    "DISPUTE_RECORD_FONT_DIR", "/usr/share/fonts/truetype/dejavu"
+)
+
+# Outgoing webhooks: attempts per delivery and the pause before attempt n (doubling).
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BASE = timedelta(seconds=int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30")))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("notifications/", include("parley.notifications.urls")),
     path("messages/search/", include("parley.search.urls")),
     path("", include("parley.messaging.chat_urls")),
+    path("", include("parley.disputes.urls")),
     path("", include("parley.marketplace.urls")),
 ]

@@ -177,7 +177,28 @@ ORDERS = [
         None,
         "another buyer's order",
     ),
-]
+    # Orders that carry the demo disputes (parley/demo/disputes.py), one per dispute state.
+    DemoOrder(
+        "PD-1006", "buyer", "uyutny-dom", "standard", ("Набор льняных салфеток",),
+        16 * DAY, 14 * DAY, None, "dispute in negotiation",
+    ),
+    DemoOrder(
+        "PD-1007", "buyer", "tekhnoplyus", "standard", ("Беспроводные наушники",),
+        27 * DAY, 25 * DAY, None, "dispute opened 16 days ago without agreement",
+    ),
+    DemoOrder(
+        "PD-1008", "buyer", "uyutny-dom", "standard", ("Плед из шерсти мериноса",),
+        32 * DAY, 30 * DAY, None, "escalated dispute waiting for the arbitrator",
+    ),
+    DemoOrder(
+        "PD-1009", "buyer", "tekhnoplyus", "economy", ("Внешний аккумулятор 20000 мА·ч",),
+        45 * DAY, 43 * DAY, None, "dispute decided with a partial refund",
+    ),
+    DemoOrder(
+        "PD-1010", "buyer", "uyutny-dom", "standard", ("Керамическая кружка ручной работы",),
+        20 * DAY, 18 * DAY, None, "dispute agreed with a return: waiting for the return",
+    ),
+]  # fmt: skip
 
 
 def load_marketplace(users: dict[str, User], now: datetime) -> dict[str, Order]:

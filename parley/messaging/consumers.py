@@ -127,6 +127,9 @@ def _positive_int(frame: dict[str, Any], name: str) -> int:
 class ChatConsumer(AsyncWebsocketConsumer):
     user: User
     followed: dict[int, Followed]
+    # Group events and the heartbeat can still arrive after the socket closed; sending then
+    # is an ASGI error, so every frame checks this first.
+    is_open = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -144,6 +147,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._follow(rows)
         protocols = self.scope.get("subprotocols", [])
         await self.accept(SUBPROTOCOL if SUBPROTOCOL in protocols else None)
+        self.is_open = True
         came_online = await sync_to_async(presence.presence_connect)(user.pk)
         unread = await database_sync_to_async(selectors.unread_total_for)(user)
         await self._frame(
@@ -160,7 +164,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._announce_presence()
         self.heartbeat = asyncio.create_task(self._heartbeat())
 
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        self.is_open = False
+        await super().close(code=code, reason=reason)
+
     async def disconnect(self, code: int) -> None:
+        self.is_open = False
         if not hasattr(self, "followed"):
             return
         if hasattr(self, "heartbeat"):
@@ -416,6 +425,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._frame({"type": "unread", "total": unread})
 
     async def _frame(self, frame: dict[str, Any]) -> None:
+        if not self.is_open:
+            return
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
 
     async def _error(self, refusal: ParleyError, frame: dict[str, Any] | None) -> None:

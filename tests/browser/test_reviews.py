@@ -30,6 +30,7 @@ def test_buyer_reviews_seller_replies_in_russian(server, browser, tmp_path, sett
     expect(contacts.get_by_role("link", name="help@uyutny-dom.example")).to_be_visible()
     expect(contacts).to_contain_text("Сначала напишите продавцу")
     expect(contacts.get_by_role("link", name="Отправить сообщение")).to_be_visible()
+    expect(contacts.get_by_role("button", name="Чат")).to_be_visible()
     screenshot(buyer, "reviews-view-details-ru")
 
     buyer.get_by_role("link", name=PLAID).click()

@@ -187,3 +187,21 @@ def test_view_details_shows_the_sellers_contacts_and_the_reminder(cast, language
     )
     for word in [*words, "shop@example.com", "+7 495 123-45-67"]:
         assert word in body.replace("&#x27;", "'")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [("ru", "Магазин не работает до"), ("en", "The store is away until")],
+)
+def test_away_notice_in_the_chats_contact_tab(cast, language, notice):
+    from parley.messaging.services import conversation_open
+
+    conversation = conversation_open(actor=cast.buyer, store=cast.store)
+    window = reverse("chat:window", args=[conversation.pk])
+    assert notice not in client_for(cast.buyer, language).get(window).content.decode()
+    services.store_away_notice_set(
+        actor=cast.seller, store=cast.store, message="Уехали на ярмарку", until=date(2030, 1, 1)
+    )
+    body = client_for(cast.buyer, language).get(window).content.decode()
+    assert notice in body and "Уехали на ярмарку" in body

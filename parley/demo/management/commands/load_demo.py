@@ -3,6 +3,7 @@ from django.db import transaction
 
 from parley.core.clock import now
 from parley.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_users
+from parley.demo.disputes import load_disputes
 from parley.demo.marketplace import ORDERS, load_marketplace
 from parley.demo.messaging import CONVERSATIONS, load_messaging
 from parley.demo.reviews import load_reviews
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             load_reviews(users, moment)
             self.stdout.write("Conversations and messages…")
             load_messaging(users, moment)
+            self.stdout.write("Disputes in every state…")
+            load_disputes(users, moment)
         self.stdout.write(self.style.SUCCESS("Demo marketplace loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
