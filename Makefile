@@ -21,13 +21,18 @@ install: $(BIN)/activate messages
 messages: $(BIN)/activate
 	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
-run: install
+run: install media-deps
 	@echo "==> Migrating the database and loading the demo marketplace"
 	$(BIN)/python manage.py migrate --noinput -v1
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
 	@echo "==> Serving on http://127.0.0.1:$(PORT) with the job worker (Ctrl-C stops both)"
 	PORT=$(PORT) $(BIN)/python manage.py serve
+
+.PHONY: media-deps
+media-deps:
+	@command -v ffmpeg >/dev/null || { echo "==> Installing Debian's ffmpeg for video evidence"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
 
 browser-deps:
 	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for browser tests"; \
@@ -40,7 +45,7 @@ lint: $(BIN)/activate
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
 
-test: install browser-deps
+test: install browser-deps media-deps
 	@set -e; ran=(); \
 	echo "==> Suite 1/2: SQLite + in-memory channel layer"; \
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not browser" -n 2 --dist loadfile --ignore=tests/browser; \
