@@ -217,3 +217,21 @@ def test_the_api_adds_a_video_and_the_pdf_lists_it(cast, videos):
     flat = " ".join(text.split())
     assert "Видео скол.webm" in flat, flat
     assert video.sha256 in flat
+
+
+@pytest.mark.django_db
+def test_the_comment_form_takes_a_video_and_a_refusal_stores_nothing(cast, videos, tmp_path):
+    dispute = services.dispute_open(
+        actor=cast.buyer, order_number=cast.order.number, reason="other", description="x",
+        refund_amount=Decimal("1"), return_item=False,
+    )  # fmt: skip
+    client = client_for(cast.seller, "ru")
+    page = client.get(dispute.get_absolute_url()).content.decode()
+    assert 'accept="video/mp4,video/webm"' in page and "MP4 или WebM, не более 50 МБ" in page
+    url = reverse("disputes:act", args=[dispute.pk, "comment"])
+    refused = client.post(url, {"text": "", "video": video_upload(HTML, "clip.webm")}, follow=True)
+    assert "Прикрепить можно только видео в формате MP4 или WebM." in refused.content.decode()
+    assert not Evidence.objects.filter(kind="video").exists() and stored_files(tmp_path) == []
+    response = client.post(url, {"text": "Упаковка целая", "video": video_upload(videos["mp4"])})
+    assert response.status_code == 302
+    assert Evidence.objects.get(kind="video").entry.author == cast.seller
