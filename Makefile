@@ -8,7 +8,7 @@ PORT ?= 8000
 DATABASE_URL ?=
 REDIS_URL ?=
 
-.PHONY: run test install messages lint browser-deps fonts clean
+.PHONY: run test install messages lint browser-deps system-deps clean
 
 $(BIN)/activate: requirements/base.txt requirements/dev.txt
 	@echo "==> Creating $(VENV) with $(PYTHON) and installing dependencies"
@@ -21,7 +21,7 @@ install: $(BIN)/activate messages
 messages: $(BIN)/activate
 	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
-run: install fonts
+run: install system-deps
 	@echo "==> Migrating the database and loading the demo marketplace"
 	$(BIN)/python manage.py migrate --noinput -v1
 	$(BIN)/python manage.py collectstatic --noinput -v0
@@ -33,16 +33,20 @@ browser-deps:
 	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-fonts:
-	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { echo "==> Installing DejaVu fonts for the dispute PDF"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; }
+# Debian packages the app itself uses: DejaVu fonts for the dispute PDF, ffmpeg for video evidence.
+system-deps:
+	@need=""; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || need="$$need fonts-dejavu-core"; \
+	command -v ffmpeg >/dev/null || need="$$need ffmpeg"; \
+	if [ -n "$$need" ]; then echo "==> Installing$$need"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; fi
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
 
-test: install browser-deps fonts
+test: install browser-deps system-deps
 	@set -e; ran=(); \
 	echo "==> Suite 1/2: SQLite + in-memory channel layer"; \
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not browser" -n 2 --dist loadfile --ignore=tests/browser; \

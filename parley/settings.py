@@ -258,6 +258,12 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 
 ATTACHMENTS_PER_MESSAGE = int(os.environ.get("ATTACHMENTS_PER_MESSAGE", "10"))
 # Decoded size limit: a small file that unpacks to a huge picture is a decompression bomb.
 ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+# Video evidence (MP4 or WebM, judged and cleaned by Debian's ffprobe/ffmpeg).
+DISPUTE_VIDEO_MAX_BYTES = int(os.environ.get("DISPUTE_VIDEO_MAX_BYTES", str(50 * 1024 * 1024)))
+DISPUTE_VIDEO_MAX_SECONDS = int(os.environ.get("DISPUTE_VIDEO_MAX_SECONDS", "120"))
+FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "/usr/bin/ffmpeg")
+FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "/usr/bin/ffprobe")
+VIDEO_TOOL_TIMEOUT_SECONDS = int(os.environ.get("VIDEO_TOOL_TIMEOUT_SECONDS", "60"))
 
 # Reviews: how long a buyer may edit a review, and a store its public reply (edits keep history).
 REVIEW_EDIT_WINDOW = timedelta(days=int(os.environ.get("REVIEW_EDIT_WINDOW_DAYS", "14")))

@@ -47,7 +47,7 @@ def attachments_create_from_uploads(
 ) -> list[Attachment]:
     """Check every upload first, then store them all: one refusal stores none of them."""
     attachments_check_count(len(uploads))
-    cleaned = [(_original_name(upload), clean_image(_read(upload))) for upload in uploads]
+    cleaned = [(original_name(upload), clean_image(_read(upload))) for upload in uploads]
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -71,9 +71,10 @@ def _read(upload: UploadedFile) -> bytes:
     return data
 
 
-def _original_name(upload: UploadedFile) -> str:
+def original_name(upload: UploadedFile, *, default: str = "photo") -> str:
+    """The upload's file name without any folder, for the download's name only."""
     name = posixpath.basename((upload.name or "").replace("\\", "/")).strip()
-    return name[:ORIGINAL_NAME_MAX] or "photo"
+    return name[:ORIGINAL_NAME_MAX] or default
 
 
 def _store(owner: User, original_name: str, image: CleanImage, stored: list[str]) -> Attachment:

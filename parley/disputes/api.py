@@ -5,7 +5,8 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Path, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from parley.accounts.auth import api_auth
@@ -241,6 +242,30 @@ def dispute_comment(request: HttpRequest, path: Path[DisputeRef], body: CommentI
         evidence=services.EvidenceIn(
             attachment_ids=body.attachment_ids, message_ids=body.message_ids
         ),
+    )
+    return _fresh(request, path.dispute_id)
+
+
+@router.post(
+    "/disputes/{dispute_id}/videos",
+    response={200: DisputeOut, **WRITE, 413: ErrorOut, 415: ErrorOut},
+)
+def dispute_video(
+    request: HttpRequest,
+    path: Path[DisputeRef],
+    file: File[UploadedFile],
+    text: Form[str] = "",
+):
+    """Add a video as evidence (multipart field `file`, MP4 or WebM, optional `text`).
+
+    It is judged by its content, refused if too large (413), not a video (415), too long or
+    unreadable (400), and stored without its metadata, with its SHA-256.
+    """
+    services.dispute_comment(
+        actor=request.auth,
+        dispute_id=path.dispute_id,
+        text=text,
+        evidence=services.EvidenceIn(videos=[file]),
     )
     return _fresh(request, path.dispute_id)
 

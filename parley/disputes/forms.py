@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+from parley.attachments.images import megabytes
 
 from .models import Decision, Dispute, Proposal
 
@@ -34,9 +37,14 @@ class PhotosField(forms.FileField):
 
 
 class EvidenceFields(forms.Form):
-    """Photos and chat messages to cite: the buyer's conversation with this store."""
+    """Photos, a video and chat messages to cite: the buyer's conversation with this store."""
 
     photos = PhotosField(label=_("Photos"), required=False)
+    video = forms.FileField(
+        label=_("Video"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "video/mp4,video/webm"}),
+    )
     messages = forms.TypedMultipleChoiceField(
         label=_("Chat messages to cite"),
         coerce=int,
@@ -46,6 +54,13 @@ class EvidenceFields(forms.Form):
 
     def __init__(self, *args: object, messages: list | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["video"].help_text = _(
+            "MP4 or WebM, at most %(mb)s MB and %(seconds)s seconds. "
+            "Location and other metadata are removed."
+        ) % {
+            "mb": megabytes(settings.DISPUTE_VIDEO_MAX_BYTES),
+            "seconds": settings.DISPUTE_VIDEO_MAX_SECONDS,
+        }
         self.fields["messages"].choices = [
             (m.pk, f"{when(m.created_at)} · {m.sender.public_name}: {m.body[:120]}")
             for m in messages or []
@@ -74,7 +89,15 @@ class DisputeOpenForm(EvidenceFields):
     )
     refund_amount = forms.DecimalField(label=_("Refund amount asked"), **MONEY)
 
-    field_order = ["reason", "description", "resolution", "refund_amount", "photos", "messages"]
+    field_order = [
+        "reason",
+        "description",
+        "resolution",
+        "refund_amount",
+        "photos",
+        "video",
+        "messages",
+    ]
 
 
 class OfferForm(forms.Form):
@@ -115,7 +138,7 @@ class CommentForm(EvidenceFields):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    field_order = ["text", "photos", "messages"]
+    field_order = ["text", "photos", "video", "messages"]
 
 
 class EscalateForm(forms.Form):

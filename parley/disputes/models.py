@@ -231,13 +231,14 @@ class Decision(models.Model):
 class Evidence(models.Model):
     """Something a side submitted, attached to the timeline event that brought it.
 
-    A photo keeps its attachment (SHA-256, server receipt time). A chat record cites a message
-    by reference and keeps its id, time, author and the SHA-256 of its text as cited, so anyone
-    can check the message still says what it said.
+    A photo or a video keeps its attachment (SHA-256, server receipt time). A chat record
+    cites a message by reference and keeps its id, time, author and the SHA-256 of its text as
+    cited, so anyone can check the message still says what it said.
     """
 
     class Kind(models.TextChoices):
         PHOTO = "photo", _("photo")
+        VIDEO = "video", _("video")
         CHAT = "chat", _("chat message")
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
@@ -261,7 +262,9 @@ class Evidence(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="photo", attachment__isnull=False, message__isnull=True)
+                condition=Q(
+                    kind__in=["photo", "video"], attachment__isnull=False, message__isnull=True
+                )
                 | Q(kind="chat", message__isnull=False, attachment__isnull=True),
                 name="evidence_kind_matches_reference",
             ),

@@ -82,8 +82,9 @@ def dispute_record_pdf(view: DisputeView) -> bytes:
         for item in entry.evidence.all():
             if item.attachment_id:
                 photo = item.attachment
+                label = _("Video %(name)s") if item.kind == "video" else _("Photo %(name)s")
                 pdf.line(
-                    f"  {_('Photo %(name)s') % {'name': photo.original_name}} · SHA-256 "
+                    f"  {label % {'name': photo.original_name}} · SHA-256 "
                     f"{photo.sha256} · {_('received')} {_when(photo.received_at)}"
                 )
             else:

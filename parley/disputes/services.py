@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.attachments.models import Attachment
-from parley.attachments.services import attachments_check_count, attachments_create_from_uploads
+from parley.attachments.services import (
+    attachment_files_delete,
+    attachments_check_count,
+    attachments_create_from_uploads,
+)
+from parley.attachments.videos import attachment_create_video_from_upload
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.marketplace.models import Order
@@ -244,21 +249,23 @@ def _new_offer(
 
 
 class EvidenceIn:
-    """What a side brings with an event: uploaded photos, already uploaded photo ids, and
-    messages of the buyer's conversation with the store, cited by id."""
+    """What a side brings with an event: uploaded photos and videos, already uploaded photo
+    ids, and messages of the buyer's conversation with the store, cited by id."""
 
     def __init__(
         self,
         photos: Sequence[UploadedFile] = (),
         attachment_ids: Sequence[int] = (),
         message_ids: Sequence[int] = (),
+        videos: Sequence[UploadedFile] = (),
     ) -> None:
         self.photos = list(photos)
+        self.videos = list(videos)
         self.attachment_ids = list(dict.fromkeys(attachment_ids))
         self.message_ids = list(dict.fromkeys(message_ids))
 
     def __bool__(self) -> bool:
-        return bool(self.photos or self.attachment_ids or self.message_ids)
+        return bool(self.photos or self.videos or self.attachment_ids or self.message_ids)
 
 
 NO_EVIDENCE = EvidenceIn()
@@ -266,8 +273,14 @@ NO_EVIDENCE = EvidenceIn()
 
 def _evidence_check(dispute_order: Order, actor: User, evidence: EvidenceIn) -> tuple[list, list]:
     """Find what is cited before anything is stored; a foreign id is reported as missing."""
-    attachments_check_count(len(evidence.photos) + len(evidence.attachment_ids))
-    attachments = list(Attachment.objects.filter(owner=actor, pk__in=evidence.attachment_ids))
+    attachments_check_count(
+        len(evidence.photos) + len(evidence.videos) + len(evidence.attachment_ids)
+    )
+    attachments = list(
+        Attachment.objects.filter(owner=actor, pk__in=evidence.attachment_ids).exclude(
+            content_type__startswith="video/"
+        )
+    )
     if len(attachments) != len(evidence.attachment_ids):
         raise NotFound(_("Photo not found."))
     messages: list[Message] = []
@@ -289,14 +302,21 @@ def _evidence_add(
     dispute: Dispute, entry: TimelineEntry, actor: User, evidence: EvidenceIn, found: tuple
 ) -> None:
     attachments, messages = found
-    if evidence.photos:
-        attachments = attachments + attachments_create_from_uploads(
-            owner=actor, uploads=evidence.photos
-        )
+    new_photos = (
+        attachments_create_from_uploads(owner=actor, uploads=evidence.photos)
+        if evidence.photos
+        else []
+    )
+    videos = _videos_store(actor, evidence.videos, new_photos)
+    attachments = attachments + new_photos
     Evidence.objects.bulk_create(
         [
             Evidence(dispute=dispute, entry=entry, kind=Evidence.Kind.PHOTO, attachment=a)
             for a in attachments
+        ]
+        + [
+            Evidence(dispute=dispute, entry=entry, kind=Evidence.Kind.VIDEO, attachment=v)
+            for v in videos
         ]
         + [
             Evidence(
@@ -311,6 +331,21 @@ def _evidence_add(
             for m in messages
         ]
     )
+
+
+def _videos_store(
+    actor: User, uploads: Sequence[UploadedFile], stored_before: list[Attachment]
+) -> list[Attachment]:
+    """Judge and store each video; a refusal also removes the files stored just before it
+    (their rows roll back with the dispute's transaction)."""
+    videos: list[Attachment] = []
+    try:
+        for upload in uploads:
+            videos.append(attachment_create_video_from_upload(owner=actor, upload=upload))
+    except BaseException:
+        attachment_files_delete([*stored_before, *videos])
+        raise
+    return videos
 
 
 def dispute_open(

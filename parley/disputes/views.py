@@ -67,7 +67,9 @@ def dispute_open(request: HttpRequest, number: str) -> HttpResponse:
 
 def _evidence(data: dict[str, Any]) -> services.EvidenceIn:
     return services.EvidenceIn(
-        photos=data.get("photos") or [], message_ids=data.get("messages", [])
+        photos=data.get("photos") or [],
+        videos=[data["video"]] if data.get("video") else [],
+        message_ids=data.get("messages", []),
     )
 
 
@@ -241,7 +243,7 @@ def arbitration_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _can_read_evidence(user: Any, attachment: Any) -> bool:
-    """Evidence photos are for the dispute's buyer, its store and arbitrators only."""
+    """Evidence photos and videos are for the dispute's buyer, its store and arbitrators only."""
     return Evidence.objects.filter(
         attachment=attachment, dispute__in=selectors.visible_disputes(user)
     ).exists()
