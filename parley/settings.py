@@ -143,6 +143,9 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": os.environ.get("REDIS_PREFIX", "parley"),
+                # Events a socket may fall behind by before the layer drops them; each socket
+                # hears its conversations and its notifications bell, so bursts need room.
+                "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000")),
             },
         }
     }

@@ -17,7 +17,7 @@ from parley.asgi import application
 
 PATH = "/ws/chat/"
 ORIGIN = (b"origin", b"http://127.0.0.1")
-QUIET = {"ping", "presence", "delivered", "typing", "unread"}
+QUIET = {"ping", "presence", "delivered", "typing", "unread", "notifications"}
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,14 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import transaction
 from django.urls import reverse
 
 from parley.asgi import application
 from parley.attachments.services import attachment_create_from_upload
 from parley.messaging import services
 from parley.messaging.models import Conversation, Message
+from parley.notifications.services import notifications_mark_all_read, notify
 
 from .chat_client import (
     ORIGIN,
@@ -440,3 +442,40 @@ async def test_a_conversation_started_after_connecting_is_followed_at_the_next_h
     assert frame["conversation"] == conversation.pk and frame["message"]["body"] == "Второе"
     await seller.send({"type": "pong"})
     await seller.close()
+
+
+# --- the notifications bell -------------------------------------------------------------------
+
+
+@database_sync_to_async
+def notify_in_transaction(user, *, roll_back: bool = False) -> None:
+    class Boom(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            notify(recipients=[user], kind="dispute_opened", link="/disputes/1/", params={})
+            if roll_back:
+                raise Boom
+    except Boom:
+        pass
+
+
+async def test_a_committed_notification_reaches_the_recipients_socket_as_the_bell_frame(cast):
+    seller = await ChatClient.open(cast.seller)
+    buyer = await ChatClient.open(cast.buyer)
+    await notify_in_transaction(cast.seller, roll_back=True)
+    await notify_in_transaction(cast.seller)
+    bell = await seller.next("notifications")
+    assert bell == {
+        "type": "notifications",
+        "unread": 1,
+        "id": bell["id"],
+        "kind": "dispute_opened",
+    }
+    assert await seller.nothing_but(QUIET - {"notifications"}) == []  # the rolled-back one: none
+    assert await buyer.nothing_but(QUIET - {"notifications"}) == []  # not someone else's
+    await database_sync_to_async(notifications_mark_all_read)(actor=cast.seller)
+    assert await seller.next("notifications") == {"type": "notifications", "unread": 0}
+    await seller.close()
+    await buyer.close()

@@ -24,10 +24,16 @@ from parley.attachments.services import (
 from parley.attachments.videos import attachment_create_video_from_upload
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
-from parley.marketplace.models import Order
+from parley.marketplace.models import Order, StoreMembership
 from parley.marketplace.selectors import get_order_for_buyer
 from parley.messaging.models import Message
 from parley.messaging.selectors import conversation_between
+from parley.notifications.deadlines import (
+    deadline_warning_moments,
+    deadline_warning_send,
+    deadline_warnings_due,
+)
+from parley.notifications.services import notify
 from parley.webhooks.services import webhook_event
 
 from . import selectors
@@ -36,6 +42,7 @@ from .rules import deadline_for, escalation_opens_at
 from .states import (
     CLOSED_STATES,
     DEADLINE_ACTIONS,
+    OPEN_STATES,
     STATE_LABELS,
     TRANSITIONS,
     Action,
@@ -126,7 +133,7 @@ def _move(
             dispute.closed_at = at
         dispute.save()
         if dispute.deadline_at is not None:
-            _schedule_deadline(dispute.pk, dispute.deadline_at)
+            _schedule_deadline(dispute.pk, at, dispute.deadline_at)
         if to in CLOSED_STATES:
             webhook_event("dispute.closed", dispute_payload(dispute))
     return TimelineEntry.objects.create(
@@ -143,12 +150,78 @@ def _move(
     )
 
 
-def _schedule_deadline(dispute_id: int, deadline: datetime) -> None:
-    from .tasks import dispute_deadline
+def _schedule_deadline(dispute_id: int, started_at: datetime, deadline: datetime) -> None:
+    """The deadline's own job, and a warning job at each moment the parties are warned."""
+    from .tasks import dispute_deadline, dispute_deadline_warning
 
     transaction.on_commit(
         lambda: dispute_deadline.using(run_after=deadline).enqueue(dispute_id=dispute_id)
     )
+    for percent, moment in deadline_warning_moments(started_at, deadline):
+        transaction.on_commit(
+            lambda percent=percent, moment=moment: dispute_deadline_warning.using(
+                run_after=moment
+            ).enqueue(dispute_id=dispute_id, deadline_at=deadline.isoformat(), percent=percent)
+        )
+
+
+def _parties(dispute: Dispute) -> set[int]:
+    """The buyer and every member of the store: both sides of the dispute."""
+    members = StoreMembership.objects.filter(store_id=dispute.order.store_id)
+    return {dispute.order.buyer_id, *members.values_list("user_id", flat=True)}
+
+
+def _tell(dispute: Dispute, kind: str, actor: User | None, *, arbitrators: bool = False) -> None:
+    """Notify both sides (and arbitrators if asked) of an event, except whoever caused it.
+
+    Called next to the event's webhook, inside the same transaction: ``notify`` records
+    nothing unless it commits.
+    """
+    recipients = _parties(dispute)
+    if arbitrators:
+        recipients |= set(User.objects.filter(is_arbitrator=True).values_list("pk", flat=True))
+    if actor is not None:
+        recipients.discard(actor.pk)
+    notify(
+        recipients=recipients,
+        kind=kind,
+        params={"order": dispute.order.number},
+        link=dispute.get_absolute_url(),
+        group=f"dispute:{dispute.pk}",
+    )
+
+
+def dispute_deadline_warn(*, dispute_id: int, deadline_at: datetime, percent: int) -> bool:
+    """Warn both sides that ``percent`` of an open dispute's deadline has passed.
+
+    Does nothing if the dispute is closed or its deadline changed since the warning was planned;
+    the notification's once-only key makes repeated runs (job and sweep) harmless.
+    """
+    dispute = Dispute.objects.select_related("order").filter(pk=dispute_id).first()
+    if dispute is None or not dispute.is_open or dispute.deadline_at != deadline_at:
+        return False
+    with transaction.atomic():
+        deadline_warning_send(
+            recipients=_parties(dispute),
+            subject=f"dispute:{dispute.pk}",
+            deadline_at=deadline_at,
+            percent=percent,
+            order=dispute.order.number,
+            link=dispute.get_absolute_url(),
+        )
+    return True
+
+
+def due_deadline_warnings(at: datetime) -> list[tuple[int, datetime, int]]:
+    """(dispute, deadline, percent) of every warning due by ``at`` on an open dispute."""
+    due = []
+    rows = Dispute.objects.filter(state__in=list(OPEN_STATES), deadline_at__gt=at).values_list(
+        "pk", "state_changed_at", "deadline_at"
+    )
+    for pk, started_at, deadline_at in rows:
+        for percent in deadline_warnings_due(started_at, deadline_at, at):
+            due.append((pk, deadline_at, percent))
+    return due
 
 
 def _clean_text(text: str, field: str, *, required: bool = True) -> str:
@@ -215,6 +288,7 @@ def refund_record(*, dispute: Dispute, amount: Decimal, cause: str) -> Refund:
             },
         },
     )
+    _tell(dispute, "dispute_refund", None)
     return refund
 
 
@@ -409,8 +483,9 @@ def dispute_open(
                 data={"reason": reason},
             )
             _evidence_add(dispute, entry, actor, evidence, found)
-            _schedule_deadline(dispute.pk, dispute.deadline_at)
+            _schedule_deadline(dispute.pk, at, dispute.deadline_at)
             webhook_event("dispute.opened", dispute_payload(dispute))
+            _tell(dispute, "dispute_opened", actor)
     except IntegrityError:
         raise ParleyError(ErrorCode.CONFLICT, _("A dispute is already open.")) from None
     return dispute
@@ -437,9 +512,10 @@ def _agree(
     return entry
 
 
-def _answered(dispute: Dispute, from_state: str) -> None:
+def _answered(dispute: Dispute, from_state: str, actor: User) -> None:
     if from_state == State.AWAITING_SELLER:
         webhook_event("dispute.answered", dispute_payload(dispute))
+        _tell(dispute, "dispute_answered", actor)
 
 
 def dispute_accept(*, actor: User, dispute_id: int, proposal_id: int) -> Dispute:
@@ -463,7 +539,7 @@ def dispute_accept(*, actor: User, dispute_id: int, proposal_id: int) -> Dispute
             at=now(),
             cause=Refund.Cause.AGREEMENT,
         )
-        _answered(dispute, from_state)
+        _answered(dispute, from_state, actor)
     return dispute
 
 
@@ -502,11 +578,12 @@ def dispute_counter(
             text=proposal.note,
             proposal=proposal,
         )
-        _answered(dispute, from_state)
+        _answered(dispute, from_state, actor)
         webhook_event(
             "dispute.offer_made",
             {**dispute_payload(dispute), "offer": _offer_payload(proposal)},
         )
+        _tell(dispute, "dispute_offer", actor)
     return proposal
 
 
@@ -529,7 +606,7 @@ def dispute_reject(*, actor: User, dispute_id: int, reason: str) -> Dispute:
         (to,) = check_transition(dispute, Action.REJECT, role)
         from_state = dispute.state
         _move(dispute, action=Action.REJECT, role=role, actor=actor, to=to, at=now(), text=reason)
-        _answered(dispute, from_state)
+        _answered(dispute, from_state, actor)
     return dispute
 
 
@@ -576,6 +653,7 @@ def dispute_escalate(*, actor: User, dispute_id: int, text: str = "") -> Dispute
         dispute.escalated_at = at
         _move(dispute, action=Action.ESCALATE, role=role, actor=actor, to=to, at=at, text=text)
         webhook_event("dispute.escalated", dispute_payload(dispute))
+        _tell(dispute, "dispute_escalated", actor, arbitrators=True)
     return dispute
 
 
@@ -632,6 +710,7 @@ def dispute_request_info(*, actor: User, dispute_id: int, party: str, question: 
             data={"party": party},
         )
         webhook_event("dispute.info_requested", {**dispute_payload(dispute), "party": party})
+        _tell(dispute, "dispute_info_requested", actor)
     return dispute
 
 
@@ -701,6 +780,7 @@ def dispute_decide(
                 "decision": {"outcome": outcome, "refund_amount": str(amount), "reason": reason},
             },
         )
+        _tell(dispute, "dispute_decided", actor)
         if amount > 0:
             refund_record(dispute=dispute, amount=amount, cause=Refund.Cause.DECISION)
     return decision

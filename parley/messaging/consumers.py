@@ -25,6 +25,7 @@ from parley.attachments.models import Attachment
 from parley.attachments.services import attachments_check_count
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
+from parley.notifications.services import user_group
 
 from . import chat_selectors, presence, selectors, services
 from .models import Conversation, Message
@@ -145,6 +146,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.delivered_task: asyncio.Task | None = None
         rows = await database_sync_to_async(chat_selectors.followed_rows)(user)
         await self._follow(rows)
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         protocols = self.scope.get("subprotocols", [])
         await self.accept(SUBPROTOCOL if SUBPROTOCOL in protocols else None)
         self.is_open = True
@@ -180,6 +182,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(
                 conversation_group(conversation_id), self.channel_name
             )
+        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         went_offline = await sync_to_async(presence.presence_disconnect)(self.user.pk)
         if went_offline:
             await self._announce_presence()
@@ -315,6 +318,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
         followed = self.followed.get(event["conversation"])
         if followed is not None and event["from_store"] == followed.as_store:
             await self._frame({**event, "type": "delivered"})
+
+    # --- events from the user's notifications group ------------------------------------------
+
+    async def notification_new(self, event: dict[str, Any]) -> None:
+        await self._frame(
+            {"type": "notifications", "unread": event["unread"], "id": event["id"],
+             "kind": event["kind"]}
+        )  # fmt: skip
+
+    async def notification_read(self, event: dict[str, Any]) -> None:
+        await self._frame({"type": "notifications", "unread": event["unread"]})
 
     # --- helpers -----------------------------------------------------------------------------
 

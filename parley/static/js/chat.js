@@ -378,6 +378,8 @@
   function onFrame(event) {
     heardAt = Date.now();
     var frame = JSON.parse(event.data);
+    // Other scripts (the notifications bell) listen for the frames meant for them.
+    document.dispatchEvent(new CustomEvent("parley:frame", { detail: frame }));
     if (chat && chat.handle(frame)) { return; }
     switch (frame.type) {
       case "hello":

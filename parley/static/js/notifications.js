@@ -1,6 +1,7 @@
-// Keep the header bell's unread count current without a reload: ask the API for the number
-// every few seconds while the page is visible. Without JavaScript the number shown at page
-// load stays, and the bell is still a link to the notifications page.
+// Keep the header bell's unread count current without a reload. While chat.js has its socket
+// open, the server's `notifications` frames (docs/websocket.md) carry the count; without a
+// socket, ask the API for the number every few seconds while the page is visible. Without
+// JavaScript the number shown at page load stays, and the bell is still a link.
 (function () {
   "use strict";
   const bell = document.querySelector("[data-bell]");
@@ -12,6 +13,10 @@
   function show(count) {
     number.textContent = String(count);
     badge.hidden = count === 0;
+  }
+
+  function socketOpen() {
+    return document.documentElement.dataset.chatConnected === "true";
   }
 
   async function refresh() {
@@ -27,6 +32,16 @@
     }
   }
 
-  setInterval(refresh, every);
-  document.addEventListener("visibilitychange", refresh);
+  document.addEventListener("parley:frame", function (event) {
+    const frame = event.detail;
+    if (frame.type === "notifications") show(frame.unread);
+    // A (re)connected socket may have missed frames while it was down: fetch the count once.
+    if (frame.type === "hello") refresh();
+  });
+  setInterval(function () {
+    if (!socketOpen()) refresh();
+  }, every);
+  document.addEventListener("visibilitychange", function () {
+    if (!socketOpen()) refresh();
+  });
 })();

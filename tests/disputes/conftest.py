@@ -1,0 +1,1 @@
+from ..notifications.conftest import committed  # noqa: F401  (the shared fixture)
