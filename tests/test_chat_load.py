@@ -86,6 +86,8 @@ class Reader:
                 elif frame["type"] == "resync":
                     self.resyncs += 1
                     await self.fetch_over_http()
+                elif frame["type"] == "ping":  # as chat.js does; a silent socket is closed
+                    await self.client.send({"type": "pong"})
 
 
 async def test_2000_messages_from_32_senders_reach_the_reader_all_in_order(cast):
