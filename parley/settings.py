@@ -254,7 +254,6 @@ LOGGING = {
 # Failed logins per username (and per client address) before further attempts are refused.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")))
-API_PAGE_SIZE_MAX = 100
 
 # Attachments (photos in messages, reviews, disputes).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -210,10 +210,6 @@ class Order(models.Model):
             return None
         return self.shipped_at + self.shipping_method.protection_period
 
-    @property
-    def lines_total(self) -> Decimal:
-        return sum((line.subtotal for line in self.lines.all()), Decimal("0"))
-
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
