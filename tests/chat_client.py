@@ -1,7 +1,6 @@
 """A test client for the chat socket: connect as a user, send frames, wait for frame types."""
 
 import asyncio
-import copy
 import json
 from typing import Any
 
@@ -21,18 +20,10 @@ QUIET = {"ping", "presence", "delivered", "typing", "unread", "notifications"}
 
 
 @pytest.fixture(autouse=True)
-async def isolated_channels(settings, worker_id):
+async def isolated_channels():
     """Each test runs in its own event loop: a Redis layer's connections belong to one loop,
     and the consumers' database connection lives in the sync worker thread, closed at the end
-    so the test database can be dropped. Parallel test workers share one Redis: each gets its
-    own prefix, or their groups and presence keys would mix."""
-    if settings.REDIS_URL:
-        layers = copy.deepcopy(settings.CHANNEL_LAYERS)
-        layers["default"]["CONFIG"]["prefix"] += f"-{worker_id}"
-        settings.CHANNEL_LAYERS = layers
-        caches = copy.deepcopy(settings.CACHES)
-        caches["default"]["KEY_PREFIX"] += f"-{worker_id}"
-        settings.CACHES = caches
+    so the test database can be dropped."""
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()

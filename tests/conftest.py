@@ -1,9 +1,13 @@
 """The named cast shared by every test: two buyers, two stores' sellers, an arbitrator."""
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
+from django.conf import settings as django_settings
+from django.test import Client, override_settings
 
 from parley.accounts.models import User
 from parley.accounts.services import api_token_create
@@ -23,6 +27,24 @@ class Cast:
     other_store: Store
     order: Order
     other_order: Order
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_redis_database(worker_id: str) -> Iterator[None]:
+    """Parallel test workers share one Redis server; each gets its own database in it. A
+    shared one would mix their groups (``conversation-1`` exists in every worker's database),
+    and a test's ``cache.clear()`` (FLUSHDB) would wipe the other worker's channel layer."""
+    url = django_settings.REDIS_URL
+    if not url or worker_id == "master":
+        yield
+        return
+    own = urlsplit(url)._replace(path=f"/{1 + int(worker_id.removeprefix('gw'))}").geturl()
+    layers = copy.deepcopy(django_settings.CHANNEL_LAYERS)
+    layers["default"]["CONFIG"]["hosts"] = [own]
+    caches = copy.deepcopy(django_settings.CACHES)
+    caches["default"]["LOCATION"] = own
+    with override_settings(REDIS_URL=own, CHANNEL_LAYERS=layers, CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -55,7 +55,8 @@ def _database_env() -> dict[str, str]:
 
 @pytest.fixture
 def two_servers() -> Iterator[list[int]]:
-    env = {**os.environ, **_database_env(), "ALLOWED_HOSTS": "127.0.0.1"}
+    env = {**os.environ, **_database_env(), "REDIS_URL": settings.REDIS_URL,
+           "ALLOWED_HOSTS": "127.0.0.1"}  # fmt: skip
     ports = [_free_port(), _free_port()]
     processes = [
         subprocess.Popen(
