@@ -139,9 +139,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "parley.core.layers.WaitingRedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
+                "pool_size": int(os.environ.get("REDIS_POOL_SIZE", "100")),
+                "pool_timeout": float(os.environ.get("REDIS_POOL_TIMEOUT", "10")),
                 "prefix": os.environ.get("REDIS_PREFIX", "parley"),
                 # Events a socket may fall behind by before the layer drops them; each socket
                 # hears its conversations and its notifications bell, so bursts need room.
@@ -310,8 +312,8 @@ CHAT_IDLE_TIMEOUT_SECONDS = float(os.environ.get("CHAT_IDLE_TIMEOUT_SECONDS", "7
 # Missed messages the server replays on resume (or fills in after dropped events); a client
 # further behind is told to resync over HTTP.
 CHAT_REPLAY_MAX = int(os.environ.get("CHAT_REPLAY_MAX", "1000"))
-# The socket follows the user's most recent conversations (header counts, presence).
-CHAT_FOLLOW_MAX = int(os.environ.get("CHAT_FOLLOW_MAX", "200"))
+# Coming online or going offline is announced in the user's most recent conversations.
+CHAT_PRESENCE_MAX = int(os.environ.get("CHAT_PRESENCE_MAX", "200"))
 # Disputes (see parley/disputes/README.md): when a dispute may be opened and how long each side
 # has to act. Every deadline is a fixed span in UTC from the moment that started it.
 DISPUTE_OPENS_AFTER = timedelta(days=int(os.environ.get("DISPUTE_OPENS_AFTER_DAYS", "6")))

@@ -423,11 +423,9 @@ async def test_a_photo_uploaded_first_is_sent_by_its_id_and_others_photos_are_no
     await buyer.close()
 
 
-async def test_a_conversation_started_after_connecting_is_followed_at_the_next_heartbeat(
-    cast, settings
-):
-    settings.CHAT_HEARTBEAT_SECONDS = 0.2
+async def test_a_conversation_started_after_connecting_reaches_the_open_socket_at_once(cast):
     seller = await ChatClient.open(cast.seller)
+    assert seller.hello["unread"] == 0
 
     @database_sync_to_async
     def new_buyer_writes():
@@ -436,12 +434,25 @@ async def test_a_conversation_started_after_connecting_is_followed_at_the_next_h
         return conversation
 
     conversation = await new_buyer_writes()
-    assert (await seller.next("unread"))["total"] == 1
+    frame = await seller.next("message")
+    assert frame["conversation"] == conversation.pk and frame["message"]["body"] == "Первое"
+    assert frame["seq"] == 1 and frame["own"] is False
     await send_as(cast.other_buyer, conversation, "Второе")
     frame = await seller.next("message")
-    assert frame["conversation"] == conversation.pk and frame["message"]["body"] == "Второе"
-    await seller.send({"type": "pong"})
+    assert frame["seq"] == 2 and frame["message"]["body"] == "Второе"
     await seller.close()
+
+
+async def test_a_socket_hears_only_its_own_users_conversations(cast, dialog):
+    """Another store's seller and another buyer are in other groups and hear nothing."""
+    outsider = await ChatClient.open(cast.other_seller)
+    other_buyer = await ChatClient.open(cast.other_buyer)
+    await send_as(cast.buyer, dialog, "Только для «Уютного дома»")
+    await send_as(cast.seller, dialog, "Ответ")
+    for client in (outsider, other_buyer):
+        frames = await client.nothing_but(QUIET | {"message", "read"}, wait=1)
+        assert [f for f in frames if f["type"] in {"message", "read", "presence"}] == []
+        await client.close()
 
 
 # --- the notifications bell -------------------------------------------------------------------

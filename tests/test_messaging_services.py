@@ -1,9 +1,12 @@
 """Messaging services: opening, sending, idempotency, read markers, unread counts, reply time."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -12,7 +15,8 @@ from parley.attachments.services import attachment_create_from_upload
 from parley.core.errors import ParleyError
 from parley.messaging import selectors, services
 from parley.messaging.models import Conversation, Message
-from parley.messaging.payloads import message_payload
+from parley.messaging.payloads import message_payload, store_group
+from parley.notifications.services import user_group
 
 from .factories import MembershipFactory, OrderFactory, ProductFactory, UserFactory
 from .images import photo_bytes, upload
@@ -221,31 +225,39 @@ def test_history_window_both_directions(cast):
     assert [m.seq for m in later.messages] == [5, 6] and later.has_after and later.has_before
 
 
-def test_send_publishes_the_documented_event_after_commit(cast, django_capture_on_commit_callbacks):
-    from parley.core import realtime
+def _listen(groups: list[str]) -> str:
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    for group in groups:
+        async_to_sync(layer.group_add)(group, channel)
+    return channel
 
-    sent = []
-    original = realtime.publish
-    realtime.publish = lambda group, event: sent.append((group, event))
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            conversation, message = open_and_send(cast)
-    finally:
-        realtime.publish = original
-    sent = [(group, event) for group, event in sent if group.startswith("conversation-")]
-    assert sent == [
-        (
-            f"conversation-{conversation.pk}",
-            {
-                "type": "message.new",
-                "conversation": conversation.pk,
-                "seq": 1,
-                "message": message_payload(message),
-            },
-        )
-    ]
-    payload = sent[0][1]["message"]
-    assert set(payload) == {
+
+def _heard(channel: str) -> dict:
+    async def receive():
+        return await asyncio.wait_for(get_channel_layer().receive(channel), timeout=5)
+
+    return async_to_sync(receive)()
+
+
+def test_send_publishes_the_documented_event_to_both_sides_after_commit(
+    cast, django_capture_on_commit_callbacks
+):
+    buyer_side = _listen([user_group(cast.buyer.pk)])
+    store_side = _listen([store_group(cast.store.pk)])
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation, message = open_and_send(cast)
+    expected = {
+        "type": "message.new",
+        "conversation": conversation.pk,
+        "buyer": cast.buyer.pk,
+        "store": cast.store.pk,
+        "seq": 1,
+        "message": message_payload(message),
+    }
+    assert _heard(store_side) == expected
+    assert _heard(buyer_side) == expected
+    assert set(expected["message"]) == {
         "id", "conversation", "seq", "sender", "from_store", "body", "context",
         "attachments", "client_id", "created_at",
     }  # fmt: skip

@@ -1,7 +1,7 @@
 """Reads for live chat: what a socket follows, what it replays, and the chat window's panels.
 
 The callers have already checked (through ``selectors.get_conversation_for``) that the reader
-takes part in the conversation, except ``followed_rows``, which filters by the reader itself.
+takes part in the conversation, except ``recent_conversations``, which filters by the reader itself.
 """
 
 from typing import Any
@@ -17,14 +17,13 @@ from .models import Conversation, Message
 from .payloads import message_payload
 
 
-def followed_rows(user: User, ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """The user's conversations (the most recent ones, or those ids): id, buyer, last seq."""
+def recent_conversations(user: User) -> list[Conversation]:
+    """The user's most recent conversations, on either side (at most ``CHAT_PRESENCE_MAX``)."""
     mine = Q(buyer=user) | Q(store_id__in=store_ids_for_member(user))
-    rows = Conversation.objects.filter(mine).values("id", "buyer_id", "last_seq")
-    if ids is not None:
-        return list(rows.filter(pk__in=ids))
-    recent = rows.order_by(F("last_message_at").desc(nulls_last=True), "-id")
-    return list(recent[: settings.CHAT_FOLLOW_MAX])
+    recent = Conversation.objects.filter(mine).order_by(
+        F("last_message_at").desc(nulls_last=True), "-id"
+    )
+    return list(recent[: settings.CHAT_PRESENCE_MAX])
 
 
 def messages_between(conversation_id: int, after: int, upto: int) -> list[dict[str, Any]]:

@@ -1,11 +1,13 @@
 """Live chat: one WebSocket per signed-in user at ``/ws/chat/`` (protocol: docs/websocket.md).
 
-The socket follows the user's recent conversations (and any it resumes or sends into): it
-relays their new messages, read receipts, typing and presence. Sending and marking read go
-through ``services``, so chat and the Message Center are one history. The channel layer may
-drop events when this socket falls behind; the database is the truth, so a gap in ``seq`` is
-filled from it before anything newer is relayed, and a gap too wide to replay is answered
-with ``resync``.
+The socket joins two kinds of groups: the user's own (their conversations as a buyer, and their
+notifications) and one per store they work for. So it hears every conversation of its user,
+including one started after it connected, with one or two subscriptions however many
+conversations there are. It relays new messages, read receipts, typing and presence. Sending
+and marking read go through ``services``, so chat and the Message Center are one history. The
+channel layer may drop events when this socket falls behind; the database is the truth, so a
+gap in ``seq`` is filled from it before anything newer is relayed, and a gap too wide to replay
+is answered with ``resync``.
 """
 
 import asyncio
@@ -25,11 +27,12 @@ from parley.attachments.models import Attachment
 from parley.attachments.services import attachments_check_count
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
+from parley.marketplace.selectors import store_ids_for_member
 from parley.notifications.services import user_group
 
 from . import chat_selectors, presence, selectors, services
-from .models import Conversation, Message
-from .payloads import conversation_group
+from .models import Message
+from .payloads import side_group, store_group
 
 SUBPROTOCOL = "parley.chat.v1"
 
@@ -40,9 +43,9 @@ CLOSE_FLOODING = 4429
 CLOSE_IDLE = 4408
 
 
-@dataclass
+@dataclass(slots=True)
 class Followed:
-    """A conversation this socket relays: the last seq it sent and the user's side in it.
+    """A conversation this socket has relayed: the last seq it sent and the user's side in it.
 
     An ``active`` one (resumed: an open chat window) gets every message, gaps filled from the
     database; the others relay what the layer brings, enough for the header's counts.
@@ -50,7 +53,13 @@ class Followed:
 
     delivered: int
     as_store: bool
+    buyer_id: int
+    store_id: int
     active: bool = False
+
+    def other_side_group(self) -> str:
+        return side_group(buyer_id=self.buyer_id, store_id=self.store_id,
+                          store_side=not self.as_store)  # fmt: skip
 
 
 class FrameBucket:
@@ -98,23 +107,38 @@ def _mark_read(user: User, conversation_id: int, seq: int) -> int:
     return services.conversation_mark_read(actor=user, conversation=conversation, up_to_seq=seq)
 
 
+def _followed(user: User, conversation_id: int) -> Followed:
+    """The user's side in one of their conversations (NotFound for anyone else's)."""
+    conversation = selectors.get_conversation_for(user, conversation_id)
+    return Followed(
+        delivered=conversation.last_seq, as_store=conversation.buyer_id != user.pk,
+        buyer_id=conversation.buyer_id, store_id=conversation.store_id,
+    )  # fmt: skip
+
+
 def _resume_state(user: User, conversation_id: int) -> dict[str, Any]:
     conversation = selectors.get_conversation_for(user, conversation_id)
     as_store = conversation.buyer_id != user.pk
     return {
         "last_seq": conversation.last_seq,
         "as_store": as_store,
+        "buyer_id": conversation.buyer_id,
+        "store_id": conversation.store_id,
         "presence": presence.side_presence(conversation, store_side=not as_store),
         "read": chat_selectors.read_marks(conversation),
     }
 
 
-def _presence_events(user: User, conversation_ids: list[int]) -> list[tuple[str, dict]]:
-    """What this user's coming or going looks like in each conversation they follow."""
+def _presence_events(user: User) -> list[tuple[str, dict]]:
+    """What this user's coming or going looks like to the other side of their recent
+    conversations (at most ``CHAT_PRESENCE_MAX``)."""
     events = []
-    for conversation in Conversation.objects.filter(pk__in=conversation_ids):
-        frame = presence.side_presence(conversation, store_side=conversation.buyer_id != user.pk)
-        events.append((conversation_group(conversation.pk), {**frame, "type": "chat.presence"}))
+    for conversation in chat_selectors.recent_conversations(user):
+        store_side = conversation.buyer_id != user.pk
+        frame = presence.side_presence(conversation, store_side=store_side)
+        group = side_group(buyer_id=conversation.buyer_id, store_id=conversation.store_id,
+                           store_side=not store_side)  # fmt: skip
+        events.append((group, {**frame, "type": "chat.presence"}))
     return events
 
 
@@ -144,9 +168,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.heard_at = time.monotonic()
         self.delivered_pending: dict[int, int] = {}
         self.delivered_task: asyncio.Task | None = None
-        rows = await database_sync_to_async(chat_selectors.followed_rows)(user)
-        await self._follow(rows)
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        self.groups_joined = [user_group(user.pk)] + [
+            store_group(store_id)
+            for store_id in await database_sync_to_async(store_ids_for_member)(user)
+        ]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         protocols = self.scope.get("subprotocols", [])
         await self.accept(SUBPROTOCOL if SUBPROTOCOL in protocols else None)
         self.is_open = True
@@ -178,11 +205,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.heartbeat.cancel()
         if self.delivered_task is not None:
             self.delivered_task.cancel()
-        for conversation_id in self.followed:
-            await self.channel_layer.group_discard(
-                conversation_group(conversation_id), self.channel_name
-            )
-        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
         went_offline = await sync_to_async(presence.presence_disconnect)(self.user.pk)
         if went_offline:
             await self._announce_presence()
@@ -235,19 +259,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "duplicate": not created,
             }
         )
-        if conversation_id not in self.followed:
-            await self._follow(
-                [{"id": conversation_id, "buyer_id": message.conversation.buyer_id,
-                  "last_seq": message.seq}]
-            )  # fmt: skip
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         conversation_id = _positive_int(frame, "conversation")
         followed = self.followed.get(conversation_id)
         if followed is None:
-            raise NotFound()
+            followed = await database_sync_to_async(_followed)(self.user, conversation_id)
+            followed = self.followed.setdefault(conversation_id, followed)
         await self.channel_layer.group_send(
-            conversation_group(conversation_id),
+            followed.other_side_group(),
             {
                 "type": "chat.typing",
                 "conversation": conversation_id,
@@ -284,8 +304,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def message_new(self, event: dict[str, Any]) -> None:
         conversation_id, seq = event["conversation"], event["seq"]
-        followed = self.followed.get(conversation_id)
-        if followed is None or seq <= followed.delivered:
+        followed = self._seen(event)
+        if seq <= followed.delivered:
             return
         if seq > followed.delivered + 1 and followed.active:
             await self._catch_up(conversation_id, followed, upto=seq - 1)
@@ -310,9 +330,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._frame({**event, "type": "typing"})
 
     async def chat_presence(self, event: dict[str, Any]) -> None:
-        followed = self.followed.get(event["conversation"])
-        if followed is not None and (event["side"] == "store") != followed.as_store:
-            await self._frame({**event, "type": "presence"})
+        """Sent to the other side's group only, so every one that arrives is for this user."""
+        await self._frame({**event, "type": "presence"})
 
     async def chat_delivered(self, event: dict[str, Any]) -> None:
         followed = self.followed.get(event["conversation"])
@@ -332,25 +351,25 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     # --- helpers -----------------------------------------------------------------------------
 
-    async def _follow(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            await self.channel_layer.group_add(conversation_group(row["id"]), self.channel_name)
-            self.followed[row["id"]] = Followed(
-                delivered=row["last_seq"], as_store=row["buyer_id"] != self.user.pk
-            )
+    def _seen(self, event: dict[str, Any]) -> Followed:
+        """The conversation of an event from the layer, followed from here on if it is new."""
+        followed = self.followed.get(event["conversation"])
+        if followed is None:
+            followed = self.followed[event["conversation"]] = Followed(
+                delivered=event["seq"] - 1, as_store=event["buyer"] != self.user.pk,
+                buyer_id=event["buyer"], store_id=event["store"],
+            )  # fmt: skip
+        return followed
 
     async def _resume(self, conversation_id: int, last_seq: int) -> None:
         """Follow the conversation and replay what came after ``last_seq``, or ask to resync."""
         state = await database_sync_to_async(_resume_state)(self.user, conversation_id)
         followed = self.followed.get(conversation_id)
         if followed is None:
-            await self.channel_layer.group_add(
-                conversation_group(conversation_id), self.channel_name
-            )
-            followed = Followed(delivered=last_seq, as_store=state["as_store"])
-            self.followed[conversation_id] = followed
-            # Anything committed between reading the state and joining is replayed below.
-            state = await database_sync_to_async(_resume_state)(self.user, conversation_id)
+            followed = self.followed[conversation_id] = Followed(
+                delivered=last_seq, as_store=state["as_store"], buyer_id=state["buyer_id"],
+                store_id=state["store_id"],
+            )  # fmt: skip
         followed.active = True
         followed.delivered = min(last_seq, state["last_seq"])
         await self._catch_up(conversation_id, followed, upto=state["last_seq"])
@@ -403,7 +422,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         for conversation_id, seq in pending.items():
             followed = self.followed[conversation_id]
             await self.channel_layer.group_send(
-                conversation_group(conversation_id),
+                followed.other_side_group(),
                 {
                     "type": "chat.delivered",
                     "conversation": conversation_id,
@@ -413,7 +432,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
 
     async def _announce_presence(self) -> None:
-        events = await database_sync_to_async(_presence_events)(self.user, list(self.followed))
+        events = await database_sync_to_async(_presence_events)(self.user)
         for group, event in events:
             await self.channel_layer.group_send(group, event)
 
@@ -426,17 +445,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return
             await sync_to_async(presence.presence_refresh)(self.user.pk)
             await self._frame({"type": "ping", "server_time": now().isoformat()})
-            await self._follow_new()
-
-    async def _follow_new(self) -> None:
-        """Pick up conversations started since the socket connected (a new buyer writing to
-        the store); their first messages count as unread at once."""
-        rows = await database_sync_to_async(chat_selectors.followed_rows)(self.user)
-        new = [row for row in rows if row["id"] not in self.followed]
-        if new:
-            await self._follow(new)
-            unread = await database_sync_to_async(selectors.unread_total_for)(self.user)
-            await self._frame({"type": "unread", "total": unread})
 
     async def _frame(self, frame: dict[str, Any]) -> None:
         if not self.is_open:

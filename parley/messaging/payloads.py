@@ -1,12 +1,17 @@
 """The one shape of a message that the API, the pages' script and live chat all receive.
 
-Event published to the group ``conversation-{id}`` after a message is committed::
+Events go to both sides of the conversation: the buyer's own group (``user_group``, which also
+carries their notifications) and the store's group ``chat.store.{id}``, which the sockets of
+every store member join. A socket so joins one or two groups however many conversations its
+user has, and hears a conversation started after it connected. After a message is committed::
 
-    {"type": "message.new", "conversation": 12, "seq": 7, "message": MESSAGE}
+    {"type": "message.new", "conversation": 12, "buyer": 5, "store": 3, "seq": 7,
+     "message": MESSAGE}
 
 and after a participant has read up to a point::
 
-    {"type": "conversation.read", "conversation": 12, "seq": 7, "user": 5, "from_store": false}
+    {"type": "conversation.read", "conversation": 12, "buyer": 5, "store": 3, "seq": 7,
+     "user": 5, "from_store": false}
 
 MESSAGE is ``message_payload(message)``: id, conversation, seq, sender {id, name}, from_store,
 body, context ({} or {"kind": "product", ...} / {"kind": "order", ...}), attachments [{id,
@@ -19,14 +24,24 @@ from typing import Any
 from django.urls import reverse
 
 from parley.attachments.models import Attachment
+from parley.notifications.services import user_group
 
 from .models import Message
 
-GROUP = "conversation-{id}"
+STORE_GROUP = "chat.store.{id}"
 
 
-def conversation_group(conversation_id: int) -> str:
-    return GROUP.format(id=conversation_id)
+def store_group(store_id: int) -> str:
+    return STORE_GROUP.format(id=store_id)
+
+
+def side_group(*, buyer_id: int, store_id: int, store_side: bool) -> str:
+    """The group of one side of a conversation."""
+    return store_group(store_id) if store_side else user_group(buyer_id)
+
+
+def both_sides(buyer_id: int, store_id: int) -> list[str]:
+    return [user_group(buyer_id), store_group(store_id)]
 
 
 def attachment_payload(attachment: Attachment) -> dict[str, Any]:

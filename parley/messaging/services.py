@@ -24,7 +24,7 @@ from parley.notifications.services import notifications_mark_group_read, notify
 
 from . import rules
 from .models import Conversation, Message, MessageAttachment, ReadMarker
-from .payloads import conversation_group, message_payload
+from .payloads import both_sides, message_payload
 from .selectors import is_participant
 from .tasks import reply_reminders_schedule
 
@@ -154,8 +154,8 @@ def message_send(
         for field, value in changes.items():
             setattr(conversation, field, value)
         _advance_marker(locked, actor, seq)
-        publish_on_commit(
-            conversation_group(locked.pk),
+        _publish_on_commit(
+            locked,
             {
                 "type": "message.new",
                 "conversation": locked.pk,
@@ -181,8 +181,8 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq
         seq = _advance_marker(conversation, actor, min(up_to_seq, last))
         if seq >= last:
             notifications_mark_group_read(actor=actor, group=_notification_group(conversation))
-        publish_on_commit(
-            conversation_group(conversation.pk),
+        _publish_on_commit(
+            conversation,
             {
                 "type": "conversation.read",
                 "conversation": conversation.pk,
@@ -192,6 +192,13 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq
             },
         )
     return seq
+
+
+def _publish_on_commit(conversation: Conversation, event: dict) -> None:
+    """Both sides hear of it; the event names the buyer and store so a socket knows its side."""
+    event = {**event, "buyer": conversation.buyer_id, "store": conversation.store_id}
+    for group in both_sides(conversation.buyer_id, conversation.store_id):
+        publish_on_commit(group, event)
 
 
 def _store_had_last_word(conversation: Conversation) -> bool:
