@@ -11,16 +11,25 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.scenario import body
+
+# What a read phase may check in an answer's body: the problems it found, empty when right.
+Check = Callable[[bytes], list[str]]
+CHECKED_ANSWERS = 5
+MARK = re.compile(r"<mark>(.*?)</mark>")
+WORD = re.compile(r"[^\W_]+")
 
 ACK_TIMEOUT = 10.0
 # What a sender records and stops on; anything else is a bug in the harness and ends the phase.
@@ -40,6 +49,10 @@ class Target:
     history_path: str  # formatted with {conversation}
     center_path: str
     subprotocols: tuple[str, ...] = ()
+    search_path: str | None = None  # formatted with {query}; None: the server has no search
+
+    def search(self, query: str) -> str | None:
+        return None if self.search_path is None else self.search_path.format(query=quote(query))
 
 
 def percentiles(samples: list[float]) -> dict[str, float | None]:
@@ -312,26 +325,65 @@ async def send_phase(
 
 
 async def read_phase(
-    target: Target, token: str, path: str, *, count: int, seconds: float
+    target: Target,
+    token: str,
+    path: str,
+    *,
+    count: int,
+    seconds: float,
+    check: Check | None = None,
 ) -> dict[str, Any]:
-    """Sequential GETs of one page: latency percentiles (every answer must be 200)."""
+    """Sequential GETs of one page: latency percentiles (every answer must be 200); ``check``
+    looks at the first few answers' bodies, outside the timed part."""
     http = Http(target.host, token)
     samples: list[float] = []
     failures = 0
+    problems: list[str] = []
+    checked = 0
     deadline = time.perf_counter() + seconds
     try:
         for _ in range(count):
             if time.perf_counter() > deadline:
                 break
             started = time.perf_counter()
-            status, _ = await asyncio.wait_for(http.request("GET", path), ACK_TIMEOUT)
+            status, content = await asyncio.wait_for(http.request("GET", path), ACK_TIMEOUT)
             if status != 200:
                 failures += 1
                 continue
             samples.append(time.perf_counter() - started)
+            if check is not None and checked < CHECKED_ANSWERS:
+                checked += 1
+                problems += check(content)
     finally:
         await http.close()
-    return {"ms": percentiles(samples), "failures": failures, "mean_ms": _mean_ms(samples)}
+    result = {"ms": percentiles(samples), "failures": failures, "mean_ms": _mean_ms(samples)}
+    if check is not None:
+        result |= {"checked_answers": checked, "wrong": len(problems), "problems": problems[:5]}
+    return result
+
+
+def search_check(forms: tuple[str, ...], store: str | None = None) -> Check:
+    """A check of a search answer: hits found, each highlighting one of ``forms`` in its text
+    (so every hit holds the query word's stem), and, given ``store``, all from that store."""
+    wanted = {f.lower() for f in forms}
+
+    def check(content: bytes) -> list[str]:
+        items = json.loads(content).get("items") or []
+        if not items:
+            return ["no hits"]
+        problems = []
+        for item in items:
+            said = {w.lower() for w in WORD.findall(item.get("body", ""))}
+            marked = {m.lower() for m in MARK.findall(item.get("highlighted", ""))}
+            if not said & wanted:
+                problems.append(f"message {item.get('id')}: no form of the word in its text")
+            if not marked or not marked <= wanted:
+                problems.append(f"message {item.get('id')}: marked {sorted(marked)}")
+            if store is not None and item.get("store") != store:
+                problems.append(f"message {item.get('id')}: from store {item.get('store')!r}")
+        return problems
+
+    return check
 
 
 def _mean_ms(samples: list[float]) -> float | None:

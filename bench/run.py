@@ -27,9 +27,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.client import Target, close_peers, open_many, read_phase, send_phase
+from bench.client import (
+    Target,
+    close_peers,
+    open_many,
+    read_phase,
+    search_check,
+    send_phase,
+)
 from bench.report import table
-from bench.scenario import Scenario
+from bench.scenario import SEARCH_FORMS, Scenario
 from bench.servers import Server, pin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +57,7 @@ PARLEY_ENV = {
 
 def parley_target(server: Server, root: Path) -> Target:
     live = (root / "parley/messaging/routing.py").exists()
+    searchable = (root / "parley/search/api.py").exists()
     return Target(
         name="parley",
         host=server.base,
@@ -58,6 +66,7 @@ def parley_target(server: Server, root: Path) -> Target:
         history_path="/api/v1/conversations/{conversation}/messages?limit=50",
         center_path="/api/v1/conversations?limit=20",
         subprotocols=("parley.chat.v1",),
+        search_path="/api/v1/search/messages?q={query}&limit=20" if searchable else None,
     )
 
 
@@ -124,9 +133,28 @@ async def phases(
     await guarded("history", results, read_phase(target, history["token"], path, **reads))
     center = plan["center"]["token"]
     await guarded("center", results, read_phase(target, center, target.center_path, **reads))
+    if target.search_path is not None and "search" in plan:
+        await guarded("search", results, search_phase(target, plan["search"], reads))
     if target.ws_path is not None:
         await guarded("idle", results, idle_phase(target, server, plan, limits))
     return results
+
+
+async def search_phase(
+    target: Target, search: dict[str, Any], reads: dict[str, Any]
+) -> dict[str, Any]:
+    """The first page of a search for one Russian word by the user who reads every seeded
+    message; the first answers are checked (hits found, each holding a form of the word)."""
+    path = target.search(search["query"])
+    assert path is not None
+    check = search_check(SEARCH_FORMS, store=search.get("store"))
+    measured = await read_phase(target, search["token"], path, check=check, **reads)
+    if search["indexed"] != search["matching"]:
+        measured["wrong"] += 1
+        measured["problems"].insert(
+            0, f"the index finds {search['indexed']:,}; {search['matching']:,} hold the word"
+        )
+    return {**{k: v for k, v in search.items() if k != "token"}, **measured}
 
 
 async def idle_phase(
@@ -288,7 +316,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "scenario": options.scenario.as_dict(),
         "messages_per_send_phase": args.messages,
         "machine": machine(),
-        "search": "not measured: no search feature on the merged branches",
         "runs": {},
     }
     try:

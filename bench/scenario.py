@@ -13,11 +13,37 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 PAIRS = 32
-WORDS = [
-    *("здравствуйте", "когда", "отправите", "заказ", "посылка", "пришла", "спасибо", "товар"),
-    *("размер", "цвет", "доставка", "вернуть", "деньги", "трек", "номер", "магазин"),
-    *("продавец", "покупатель", "скидка", "упаковка", "коробка", "качество"),
+# Each entry is one word in the grammatical forms a message may use (a noun's cases and
+# numbers, a verb's persons); the forms of an entry share one Snowball stem, so a search for
+# any of them finds every message with the entry.
+WORDS: list[tuple[str, ...]] = [
+    ("здравствуйте",),
+    ("когда",),
+    ("отправите", "отправили", "отправит"),
+    ("заказ", "заказа", "заказу", "заказом", "заказе", "заказы", "заказов", "заказам"),
+    ("посылка", "посылки", "посылку", "посылкой", "посылке"),
+    ("пришла", "пришли"),
+    ("спасибо",),
+    ("товар", "товара", "товару", "товаром", "товаре", "товары", "товаров"),
+    ("размер", "размера", "размеру", "размером", "размере", "размеры"),
+    ("цвет", "цвета", "цвету", "цветом", "цвете"),
+    ("доставка", "доставки", "доставку", "доставкой", "доставке"),
+    ("вернуть",),
+    ("деньги", "деньгами", "деньгам"),
+    ("трек", "трека", "треком"),
+    ("номер", "номера", "номеру", "номером"),
+    ("магазин", "магазина", "магазине", "магазином"),
+    ("продавца", "продавцу", "продавцом"),
+    ("покупатель", "покупателя", "покупателю", "покупателем"),
+    ("скидка", "скидки", "скидку", "скидкой"),
+    ("упаковка", "упаковки", "упаковку", "упаковкой", "упаковке"),
+    ("коробка", "коробки", "коробку", "коробкой", "коробке"),
+    ("качество", "качества", "качеством", "качестве"),
 ]
+# The search phase's query: a common noun in a form the seeded texts rarely use; it must find
+# every message holding any form of «заказ» (about a quarter of them).
+SEARCH_WORD = "заказов"
+SEARCH_FORMS = next(forms for forms in WORDS if SEARCH_WORD in forms)
 
 
 @dataclass(frozen=True)
@@ -49,10 +75,30 @@ class Scenario:
         return asdict(self)
 
 
+def words(conversation: int, seq: int) -> list[tuple[int, str]]:
+    """The entries of ``WORDS`` a seeded message uses, each with the form it takes."""
+    n = conversation * 7919 + seq * 104729
+    mixed = n * 2654435761 % 2**32
+    chosen = []
+    for shift in (0, 3, 6, 9, 12, 15):
+        entry = (n >> shift) % len(WORDS)
+        forms = WORDS[entry]
+        chosen.append((entry, forms[(mixed >> shift) % len(forms)]))
+    return chosen
+
+
+def sentence(chosen: list[tuple[int, str]]) -> str:
+    return " ".join(form for _, form in chosen) + "."
+
+
 def body(conversation: int, seq: int) -> str:
     """A short Russian sentence, different enough from one message to the next."""
-    n = conversation * 7919 + seq * 104729
-    return " ".join(WORDS[(n >> shift) % len(WORDS)] for shift in (0, 3, 6, 9, 12, 15)) + "."
+    return sentence(words(conversation, seq))
+
+
+def holds_search_word(chosen: list[tuple[int, str]]) -> bool:
+    """Whether a message made of ``chosen`` holds some form of the search phase's word."""
+    return any(WORDS[entry] is SEARCH_FORMS for entry, _ in chosen)
 
 
 class Progress:

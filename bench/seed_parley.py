@@ -5,6 +5,12 @@ Run inside Parley's environment (``DJANGO_SETTINGS_MODULE``, ``SQLITE_PATH`` or
 conversations go through ``bulk_create``; the million messages through ``executemany`` on the
 message table (building a model instance per row would double the seeding time). Both sides
 have read everything, so unread counts are realistic rather than huge.
+
+Search needs nothing extra: the index follows the message table by itself (on SQLite a trigger
+fills the FTS5 table through the stemming function this connection registers, on PostgreSQL
+the GIN expression index is maintained on insert), so the seeded messages are searchable as
+soon as they are committed, like real ones. The plan records how many of them hold the search
+phase's word.
 """
 
 import secrets
@@ -16,10 +22,19 @@ import django
 
 django.setup()
 
+from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.scenario import Progress, Scenario, body, write_plan  # noqa: E402
+from bench.scenario import (  # noqa: E402
+    SEARCH_WORD,
+    Progress,
+    Scenario,
+    holds_search_word,
+    sentence,
+    words,
+    write_plan,
+)
 from parley.accounts.models import ApiToken, User  # noqa: E402
 from parley.accounts.services import hash_token  # noqa: E402
 from parley.core.clock import now  # noqa: E402
@@ -100,10 +115,10 @@ def seed(scenario: Scenario) -> dict[str, Any]:
                 strict=True,
             )
         )
-    _seed_messages(conversations, counts, seller, start)
+    matching = _seed_messages(conversations, counts, seller, start)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {
+    plan = {
         "pairs": [
             {"buyer": raw[b], "seller": raw[s], "conversation": c.pk}
             for b, s, c in zip(pair_buyers, pair_sellers, pairs, strict=True)
@@ -112,24 +127,42 @@ def seed(scenario: Scenario) -> dict[str, Any]:
         "center": {"token": raw[seller]},
         "idle": [raw[b] for b in buyers[: scenario.idle_sockets]],
     }
+    if apps.is_installed("parley.search"):  # an older checkout (--parley-root) has no search
+        from parley.search.engines import matching as search_condition
+
+        # The seller reads every seeded message: the widest search a user can run. What the
+        # index finds, through the app's own query, must equal what was seeded.
+        plan["search"] = {
+            "token": raw[seller],
+            "query": SEARCH_WORD,
+            "store": big.name,
+            "matching": matching,
+            "indexed": Message.objects.filter(search_condition(SEARCH_WORD)).count(),
+            "readable": sum(counts),
+        }
+    return plan
 
 
 def _seed_messages(
     conversations: list[Conversation], counts: list[int], seller: User, start: datetime
-) -> None:
+) -> int:
+    """Insert every message; return how many hold a form of the search phase's word."""
     table = Message._meta.db_table
     columns = "conversation_id, seq, sender_id, from_store, body, context, client_id, created_at"
     sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)"  # noqa: S608
     adapt = connection.ops.adapt_datetimefield_value
     progress = Progress("parley messages", sum(counts))
     rows: list[tuple] = []
+    matching = 0
     with connection.cursor() as cursor:
         for conversation, count in zip(conversations, counts, strict=True):
             for seq in range(1, count + 1):
                 from_store = seq % 2 == 0
                 sender = seller.pk if from_store else conversation.buyer_id
                 moment = adapt(start + timedelta(seconds=seq))
-                text = body(conversation.pk, seq)
+                chosen = words(conversation.pk, seq)
+                matching += holds_search_word(chosen)
+                text = sentence(chosen)
                 rows.append((conversation.pk, seq, sender, from_store, text, "{}", moment))
                 if len(rows) >= BATCH:
                     with transaction.atomic():
@@ -139,6 +172,7 @@ def _seed_messages(
         with transaction.atomic():
             cursor.executemany(sql, rows)
         progress.advance(len(rows))
+    return matching
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.client import percentiles
+from bench.client import percentiles, search_check
 from bench.report import table
-from bench.scenario import Scenario
+from bench.scenario import SEARCH_FORMS, SEARCH_WORD, WORDS, Scenario, holds_search_word, words
+from parley.search.text import query_stems, stem
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,40 @@ def test_percentiles_are_nearest_rank_in_milliseconds():
     samples = [i / 1000 for i in range(1, 101)]  # 1 … 100 ms
     assert percentiles(samples) == {"p50": 51.0, "p95": 96.0, "p99": 100.0, "n": 100}
     assert percentiles([])["p99"] is None
+
+
+def test_seeded_words_inflect_and_the_search_word_finds_a_share_of_them():
+    stems = [{stem(form) for form in forms} for forms in WORDS]
+    assert all(len(s) == 1 for s in stems), stems  # a search for one form finds them all
+    assert len({next(iter(s)) for s in stems}) == len(WORDS)  # and no other entry
+    assert query_stems(SEARCH_WORD) == [stem(SEARCH_FORMS[0])] and len(SEARCH_FORMS) > 4
+    scenario = Scenario.at(0.01)
+    chosen = [
+        words(conversation, seq)
+        for conversation, count in enumerate(scenario.per_conversation(), start=1)
+        for seq in range(1, count + 1)
+    ]
+    share = sum(map(holds_search_word, chosen)) / len(chosen)
+    assert 0.05 < share < 0.5, share
+    used = {form for message in chosen for _, form in message}
+    assert set(SEARCH_FORMS) <= used
+
+
+def test_the_search_check_wants_hits_each_holding_the_word():
+    check = search_check(("заказ", "заказов"), store="Магазин")
+
+    def answer(*hits: tuple[str, str]) -> bytes:
+        items = [
+            {"id": i, "body": b, "highlighted": h, "store": "Магазин"}
+            for i, (b, h) in enumerate(hits)
+        ]
+        return json.dumps({"items": items}).encode()
+
+    right = ("Где заказ?", "Где <mark>заказ</mark>?")
+    assert check(answer(right)) == []
+    assert check(answer()) == ["no hits"]
+    assert len(check(answer(right, ("Где товар?", "Где товар?")))) == 2
+    assert len(check(answer(("заказы", "<mark>заказы</mark>")))) == 2
 
 
 def test_a_tiny_run_against_the_floor_measures_every_phase(tmp_path):
@@ -57,3 +92,8 @@ def test_a_tiny_run_against_the_floor_measures_every_phase(tmp_path):
     assert report["machine"]["cores"] >= 1 and report["machine"]["versions"]["uvicorn"]
     assert "WS send, 32 sender(s)" in done.stdout
     assert "WS send, 32 sender(s)" in table(report)
+    assert "search" not in floor  # the floor has no search: its cell is a dash
+    search_row = next(
+        line for line in done.stdout.splitlines() if line.startswith("Search, a Russian word p95")
+    )
+    assert "—" in search_row and "<= 50" in search_row
