@@ -12,6 +12,7 @@ from django.urls import reverse
 from parley.asgi import application
 from parley.attachments.services import attachment_create_from_upload
 from parley.messaging import services
+from parley.messaging.consumers import ChatConsumer
 from parley.messaging.models import Conversation, Message
 from parley.notifications.services import notifications_mark_all_read, notify
 
@@ -490,3 +491,19 @@ async def test_a_committed_notification_reaches_the_recipients_socket_as_the_bel
     assert await seller.next("notifications") == {"type": "notifications", "unread": 0}
     await seller.close()
     await buyer.close()
+
+
+async def test_a_frame_racing_the_clients_close_is_dropped_and_stops_further_frames():
+    """The server refuses a send after the client closed, before the consumer hears of it."""
+    consumer = ChatConsumer()
+    consumer.is_open = True
+    refused = []
+
+    async def closed_socket(message):
+        refused.append(message)
+        raise RuntimeError("Unexpected ASGI message 'websocket.send' after 'websocket.close'")
+
+    consumer.base_send = closed_socket
+    await consumer._frame({"type": "ping"})
+    await consumer._frame({"type": "ping"})
+    assert consumer.is_open is False and len(refused) == 1

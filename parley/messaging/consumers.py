@@ -449,7 +449,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _frame(self, frame: dict[str, Any]) -> None:
         if not self.is_open:
             return
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+        try:
+            await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+        except (RuntimeError, OSError):
+            # The client went away and its disconnect has not reached this consumer yet; the
+            # server refuses a send after close. Nothing is lost: the client resumes by seq.
+            self.is_open = False
 
     async def _error(self, refusal: ParleyError, frame: dict[str, Any] | None) -> None:
         reply = {"type": "error", **refusal.as_dict()}
