@@ -101,7 +101,7 @@
 
     function render(message, own) {
       var li = element("li", "message " + (own ? "mine" : "theirs"));
-      li.id = "chat-m-" + message.seq;
+      li.id = "m-" + message.seq;
       li.dataset.seq = message.seq;
       if (message.client_id) { li.dataset.clientId = message.client_id; }
       var meta = element("div", "message-meta");
