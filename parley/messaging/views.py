@@ -166,6 +166,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             "conversation": conversation,
             "window": window,
             "as_store": as_store,
+            # Only the newest window follows the chat socket: live messages belong at its end.
+            "live": not window.has_after,
+            "last_seq": window.messages[-1].seq if window.messages else 0,
             "their_read": marks["buyer"] if as_store else marks["store"],
             "error": error,
             "body": request.POST.get("body", "") if error else "",
