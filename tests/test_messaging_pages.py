@@ -255,3 +255,35 @@ def test_junk_numbers_in_links_are_ignored(cast):
         assert client.get(f"{url}?before={before}").status_code == 200
     contact = reverse("messaging:contact", args=["cosy"])
     assert client.get(f"{contact}?product=99999999999999999999&order=nope").status_code == 200
+
+
+def test_the_newest_window_follows_the_chat_socket_and_an_earlier_one_does_not(cast, monkeypatch):
+    conversation = _dialog(cast, "первое")
+    services.message_send(actor=cast.buyer, conversation=conversation, body="второе")
+    services.conversation_mark_read(actor=cast.seller, conversation=conversation, up_to_seq=1)
+    url = reverse("messaging:conversation", args=[conversation.pk])
+    newest = client_for(cast.buyer, "en").get(url).content.decode()
+    assert f'data-conversation="{conversation.pk}"' in newest
+    assert 'data-last-seq="2"' in newest and 'data-their-read="1"' in newest
+    assert 'role="log"' in newest and 'data-chat-status role="status"' in newest
+    # The buyer's own messages carry the same marks as in the chat window.
+    assert newest.count('class="message-status" data-status="read"') == 1
+    assert newest.count('class="message-status" data-status="sent"') == 1
+    assert 'id="m-2"' in newest and 'data-seq="2"' in newest
+
+    monkeypatch.setattr("parley.messaging.views.HISTORY_PAGE", 1)
+    earlier = client_for(cast.buyer, "en").get(f"{url}?before=2").content.decode()
+    assert "первое" in earlier and "второе" not in earlier
+    assert "Latest messages" in earlier
+    assert "data-last-seq=" not in earlier and "data-chat-status" not in earlier
+
+
+def test_reply_without_javascript_still_posts_and_redirects_to_the_message(cast):
+    conversation = _dialog(cast)
+    url = reverse("messaging:conversation", args=[conversation.pk])
+    client = client_for(cast.seller, "ru")
+    response = client.post(url, {"body": "Ответ без скриптов", "client_id": "nojs-1"})
+    assert response.status_code == 302 and response["Location"] == f"{url}#m-2"
+    page = client.get(url).content.decode()
+    assert page.count("Ответ без скриптов") == 1
+    assert '<form class="message-form" method="post" action="' + url + '"' in page

@@ -20,7 +20,7 @@ from parley.core.pagination import paginate
 from parley.marketplace import selectors as marketplace
 from parley.marketplace.models import Order, Product, Store
 
-from . import selectors, services
+from . import chat_selectors, selectors, services
 from .models import Conversation
 
 HISTORY_PAGE = 50
@@ -158,6 +158,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             actor=request.user, conversation=conversation, up_to_seq=window.messages[-1].seq
         )
     as_store = request.user.pk != conversation.buyer_id
+    marks = chat_selectors.read_marks(conversation)
     return render(
         request,
         "messaging/conversation.html",
@@ -165,6 +166,10 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             "conversation": conversation,
             "window": window,
             "as_store": as_store,
+            # Only the newest window follows the chat socket: live messages belong at its end.
+            "live": not window.has_after,
+            "last_seq": window.messages[-1].seq if window.messages else 0,
+            "their_read": marks["buyer"] if as_store else marks["store"],
             "error": error,
             "body": request.POST.get("body", "") if error else "",
             "client_id": uuid.uuid4().hex,

@@ -60,6 +60,10 @@ def test_buyer_writes_from_a_product_and_the_seller_answers(server, browser):
     reply.get_by_label("Сообщение").fill(REPLY)
     reply.get_by_role("button", name="Отправить").click()
     expect(seller.get_by_text(REPLY)).to_be_visible()
+    # The page is live: the reply went over the socket, and the server has acknowledged it.
+    expect(seller.locator(".message.mine").last.locator(".message-status")).to_have_text(
+        re.compile("Отправлено|Доставлено|Прочитано")
+    )
     screenshot(seller, "conversation-seller-ru")
 
     buyer.reload()

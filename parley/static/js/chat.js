@@ -1,8 +1,9 @@
 // Live chat over the socket at /ws/chat/ (protocol: docs/websocket.md).
-// On every page it keeps the header's unread count live; on the chat window it sends and
-// receives messages, shows sent → delivered → read, typing and presence, reconnects with
-// back-off, catches up from the last seq it has, and sends what was typed offline once.
-// Without this file the chat window is a page whose form posts like the Message Center's.
+// On every page it keeps the header's unread count live; on a page with a [data-chat] root
+// (the chat window, and the Message Center's conversation when it shows the newest messages)
+// it sends and receives messages, shows sent → delivered → read, typing and presence where the
+// page has a place for them, reconnects with back-off, catches up from the last seq it has,
+// and sends what was typed offline once. Without this file both pages are forms that post.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -37,7 +38,7 @@
     badge.removeAttribute("aria-label");  // the server's wording counted the old number
   }
 
-  // --- the chat window ---------------------------------------------------------------------
+  // --- the live conversation -----------------------------------------------------------------
 
   var chat = root ? makeChat(root) : null;
 
@@ -56,20 +57,35 @@
     var body = form.elements.body;
     var photos = form.elements.photos;
     var formError = form.querySelector("[data-form-error]");
+    var lang = document.documentElement.lang || "ru";
+    // A log with day separators (the Message Center) shows only the time on each message.
+    var withDays = log.hasAttribute("data-chat-days");
     var outbox = [];  // frames not yet acknowledged, in the order they were written
     var typingSentAt = 0;
     var typingTimer = null;
     var readSent = 0;
-    var timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "ru", {
+    var timeFormat = new Intl.DateTimeFormat(lang, {
       day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
       timeZone: d.timeZone
     });
+    var clockFormat = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit", timeZone: d.timeZone });
+    var dayFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", year: "numeric", timeZone: d.timeZone });
+    var priceFormat = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false });
 
     function when(iso) {  // "27.11.2026 17:51", as the server writes it
       return timeFormat.format(new Date(iso)).replace(", ", " ");
     }
 
-    function setStatus(text) { status.textContent = text; }
+    function dayOf(iso) { return dayFormat.format(new Date(iso)); }  // "27 ноября 2026 г."
+
+    function price(value) {
+      var number = Number(value);
+      return isNaN(number) ? String(value) : priceFormat.format(number);
+    }
+
+    function setStatus(text) { if (status) { status.textContent = text; } }
+
+    function setTyping(text) { if (typingLine) { typingLine.textContent = text; } }
 
     function newId() {
       return window.crypto && crypto.randomUUID ? crypto.randomUUID().replace(/-/g, "")
@@ -101,14 +117,15 @@
 
     function render(message, own) {
       var li = element("li", "message " + (own ? "mine" : "theirs"));
-      li.id = "chat-m-" + message.seq;
+      li.id = "m-" + message.seq;
       li.dataset.seq = message.seq;
       if (message.client_id) { li.dataset.clientId = message.client_id; }
       var meta = element("div", "message-meta");
       meta.appendChild(element("span", "message-author", message.sender.name));
       meta.appendChild(document.createTextNode(" "));
-      var time = element("time", "", when(message.created_at));
+      var time = element("time", "", withDays ? clockFormat.format(new Date(message.created_at)) : when(message.created_at));
       time.setAttribute("datetime", message.created_at);
+      time.title = when(message.created_at);
       meta.appendChild(time);
       if (own) {
         meta.appendChild(document.createTextNode(" "));
@@ -123,9 +140,16 @@
           var link = element("a", "", message.context.title);
           link.href = message.context.url;
           card.appendChild(link);
-          card.appendChild(document.createTextNode(" — " + message.context.price + " " + message.context.currency));
+          card.appendChild(document.createTextNode(" — " + price(message.context.price) + " " + message.context.currency));
         } else {
-          card.textContent = "№ " + message.context.number;
+          var order = fill(d.lOrder, message.context.number);
+          if (!asStore && message.context.url) {  // the buyer's own order has a page
+            var orderLink = element("a", "", order);
+            orderLink.href = message.context.url;
+            card.appendChild(orderLink);
+          } else {
+            card.textContent = order;
+          }
         }
         li.appendChild(card);
       }
@@ -157,11 +181,28 @@
       return li;
     }
 
+    function lastDay() {
+      var times = log.querySelectorAll(".message time[datetime]");
+      return times.length ? dayOf(times[times.length - 1].getAttribute("datetime")) : null;
+    }
+
     function append(li) {
       var empty = log.querySelector("[data-chat-empty]");
       if (empty) { empty.remove(); }
+      if (withDays) {  // a message on a new day opens with that day's separator, as the server does
+        var day = dayOf(li.querySelector("time").getAttribute("datetime"));
+        if (day !== lastDay()) {
+          var separator = element("li", "day-separator");
+          separator.setAttribute("role", "separator");
+          separator.appendChild(element("span", "", day));
+          log.appendChild(separator);
+        }
+      }
       log.appendChild(li);
-      li.scrollIntoView({ block: "end" });
+      // A log that scrolls by itself follows the newest message; a log that is part of the page
+      // leaves the reader where they are (the browser keeps the reply form in place).
+      var overflow = getComputedStyle(log).overflowY;
+      if (overflow === "auto" || overflow === "scroll") { li.scrollIntoView({ block: "end" }); }
     }
 
     function pendingItem(clientId) {
@@ -178,7 +219,7 @@
       var li = render(message, own);
       var pending = own && message.client_id ? pendingItem(message.client_id) : null;
       if (pending) { pending.replaceWith(li); } else { append(li); }
-      if (own) { refreshMarks(); } else { typingLine.textContent = ""; readUpTo(); }
+      if (own) { refreshMarks(); } else { setTyping(""); readUpTo(); }
     }
 
     function readUpTo() {
@@ -267,6 +308,7 @@
     document.addEventListener("visibilitychange", readUpTo);
 
     function showPresence(frame) {
+      if (!presenceEl) { return; }
       presenceEl.dataset.online = String(frame.online);
       if (frame.online) {
         presenceEl.textContent = d.lOnline;
@@ -279,7 +321,7 @@
 
     // Tabs: Contact / Product (without scripts both panels simply show one under the other).
     var tabs = el.querySelector("[data-chat-tabs]");
-    var tabButtons = Array.prototype.slice.call(tabs.querySelectorAll("[role=tab]"));
+    var tabButtons = tabs ? Array.prototype.slice.call(tabs.querySelectorAll("[role=tab]")) : [];
     function selectTab(button) {
       tabButtons.forEach(function (other) {
         var chosen = other === button;
@@ -288,8 +330,11 @@
         document.getElementById(other.getAttribute("aria-controls")).hidden = !chosen;
       });
     }
-    tabs.hidden = false;
-    el.querySelectorAll(".chat-panel-title").forEach(function (title) { title.classList.add("visually-hidden"); });
+    if (tabs) {
+      tabs.hidden = false;
+      el.querySelectorAll(".chat-panel-title").forEach(function (title) { title.classList.add("visually-hidden"); });
+      selectTab(tabButtons[0]);
+    }
     tabButtons.forEach(function (button, index) {
       button.addEventListener("click", function () { selectTab(button); });
       button.addEventListener("keydown", function (event) {
@@ -300,8 +345,9 @@
         next.focus();
       });
     });
-    selectTab(tabButtons[0]);
-    showPresence({ online: presenceEl.dataset.online === "true", last_seen: presenceEl.dataset.lastSeen });
+    if (presenceEl) {
+      showPresence({ online: presenceEl.dataset.online === "true", last_seen: presenceEl.dataset.lastSeen });
+    }
 
     return {
       id: id,
@@ -346,9 +392,9 @@
             refreshMarks();
             return true;
           case "typing":
-            typingLine.textContent = fill(d.lTyping, frame.name);
+            setTyping(fill(d.lTyping, frame.name));
             clearTimeout(typingTimer);
-            typingTimer = setTimeout(function () { typingLine.textContent = ""; }, 5000);
+            typingTimer = setTimeout(function () { setTyping(""); }, 5000);
             return true;
           case "presence":
             showPresence(frame);
