@@ -31,7 +31,7 @@ from parley.marketplace.selectors import store_ids_for_member
 from parley.notifications.services import user_group
 
 from . import chat_selectors, presence, selectors, services
-from .models import Message
+from .models import Conversation, Message
 from .payloads import side_group, store_group
 
 SUBPROTOCOL = "parley.chat.v1"
@@ -82,7 +82,12 @@ class FrameBucket:
 
 
 def _send_message(user: User, conversation_id: int, frame: dict[str, Any]) -> tuple[Message, bool]:
-    conversation = selectors.get_conversation_for(user, conversation_id)
+    # ``message_send`` checks that the user takes part (NotFound otherwise).
+    conversation = (
+        Conversation.objects.select_related("buyer", "store").filter(pk=conversation_id).first()
+    )
+    if conversation is None:
+        raise NotFound()
     ids = frame.get("attachments") or []
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise Invalid(_("Attachments are a list of photo ids."), field="attachments")
@@ -133,12 +138,17 @@ def _presence_events(user: User) -> list[tuple[str, dict]]:
     """What this user's coming or going looks like to the other side of their recent
     conversations (at most ``CHAT_PRESENCE_MAX``)."""
     events = []
+    # A side looks the same in each of its conversations: the buyer, or one store's members.
+    sides: dict[int | None, dict[str, Any]] = {}
     for conversation in chat_selectors.recent_conversations(user):
         store_side = conversation.buyer_id != user.pk
-        frame = presence.side_presence(conversation, store_side=store_side)
+        side = conversation.store_id if store_side else None
+        if side not in sides:
+            sides[side] = presence.side_presence(conversation, store_side=store_side)
+        frame = {**sides[side], "conversation": conversation.pk, "type": "chat.presence"}
         group = side_group(buyer_id=conversation.buyer_id, store_id=conversation.store_id,
                            store_side=not store_side)  # fmt: skip
-        events.append((group, {**frame, "type": "chat.presence"}))
+        events.append((group, frame))
     return events
 
 

@@ -19,6 +19,7 @@ content_type, original_name, width, height, size, sha256, url, thumbnail_url}], 
 created_at (ISO 8601, UTC).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -58,7 +59,12 @@ def attachment_payload(attachment: Attachment) -> dict[str, Any]:
     }
 
 
-def message_payload(message: Message) -> dict[str, Any]:
+def message_payload(
+    message: Message, attachments: Sequence[Attachment] | None = None
+) -> dict[str, Any]:
+    """``attachments``, when the caller has them in order, saves reading them back."""
+    if attachments is None:
+        attachments = [link.attachment for link in message.photos.all()]
     return {
         "id": message.id,
         "conversation": message.conversation_id,
@@ -67,7 +73,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "from_store": message.from_store,
         "body": message.body,
         "context": message.context,
-        "attachments": [attachment_payload(link.attachment) for link in message.photos.all()],
+        "attachments": [attachment_payload(attachment) for attachment in attachments],
         "client_id": message.client_id,
         "created_at": message.created_at.isoformat(),
     }

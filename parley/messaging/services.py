@@ -160,7 +160,7 @@ def message_send(
                 "type": "message.new",
                 "conversation": locked.pk,
                 "seq": seq,
-                "message": message_payload(message),
+                "message": message_payload(message, attachments),
             },
         )
         if sent_at is None:
@@ -250,8 +250,13 @@ def _sending_time(conversation: Conversation, sent_at: datetime | None) -> datet
 
 
 def _advance_marker(conversation: Conversation, user: User, seq: int) -> int:
-    marker, _ = ReadMarker.objects.get_or_create(conversation=conversation, user=user)
-    ReadMarker.objects.filter(pk=marker.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+    """One UPDATE in the usual case (the marker exists and moves forward)."""
+    mine = ReadMarker.objects.filter(conversation=conversation, user=user)
+    if mine.filter(last_read_seq__lt=seq).update(last_read_seq=seq):
+        return seq
+    marker, _ = ReadMarker.objects.get_or_create(
+        conversation=conversation, user=user, defaults={"last_read_seq": seq}
+    )
     return max(marker.last_read_seq, seq)
 
 

@@ -77,24 +77,24 @@ def _record(
     moment = now()
     wants_email = email_choices(ids, kind)
     created: list[Notification] = []
-    for user_id in ids:
-        try:
-            with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient_id=user_id,
-                        kind=kind,
-                        params=params,
-                        link=link,
-                        group_key=group,
-                        dedupe_key=dedupe_key,
-                        created_at=moment,
-                        email_wanted=wants_email[user_id],
-                    )
-                )
-        except IntegrityError:  # this event was already recorded for this recipient
-            continue
     with transaction.atomic():
+        for user_id in ids:
+            try:
+                with transaction.atomic():
+                    created.append(
+                        Notification.objects.create(
+                            recipient_id=user_id,
+                            kind=kind,
+                            params=params,
+                            link=link,
+                            group_key=group,
+                            dedupe_key=dedupe_key,
+                            created_at=moment,
+                            email_wanted=wants_email[user_id],
+                        )
+                    )
+            except IntegrityError:  # this event was already recorded for this recipient
+                continue
         for notification in created:
             publish_on_commit(
                 user_group(notification.recipient_id),
