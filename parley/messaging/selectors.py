@@ -9,11 +9,14 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -25,7 +28,7 @@ from parley.accounts.models import User
 from parley.attachments.models import Attachment
 from parley.core.clock import now
 from parley.core.errors import NotFound
-from parley.marketplace.models import Store
+from parley.marketplace.models import Store, StoreMembership
 from parley.marketplace.selectors import is_store_member, store_ids_for_member
 
 from . import rules
@@ -38,11 +41,9 @@ def is_participant(user: User, conversation: Conversation) -> bool:
     return conversation.buyer_id == user.pk or is_store_member(user, conversation.store)
 
 
-def conversations_for(user: User) -> QuerySet[Conversation]:
-    """The reader's dialogs with at least one message, newest first, each with ``unread``:
-    messages from the other side after the reader's read marker."""
-    if not user.is_authenticated:
-        return Conversation.objects.none()
+def _with_unread(user: User, qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Each dialog with the reader's ``read_seq``, ``reader_is_buyer`` and ``unread``: messages
+    from the other side after the read marker. Correlated subqueries, so only for few rows."""
     read_seq = ReadMarker.objects.filter(conversation=OuterRef("pk"), user=user).values(
         "last_read_seq"
     )[:1]
@@ -58,11 +59,7 @@ def conversations_for(user: User) -> QuerySet[Conversation]:
         .values("n")
     )
     return (
-        Conversation.objects.filter(
-            Q(buyer=user) | Q(store_id__in=store_ids_for_member(user)),
-            last_message_at__isnull=False,
-        )
-        .select_related("buyer", "store", "product", "order")
+        qs.select_related("buyer", "store", "product", "order")
         .annotate(
             read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField()),
             reader_is_buyer=Case(
@@ -76,9 +73,147 @@ def conversations_for(user: User) -> QuerySet[Conversation]:
     )
 
 
+def conversations_for(user: User) -> QuerySet[Conversation]:
+    """The reader's dialogs with at least one message, newest first, each with ``unread``:
+    messages from the other side after the reader's read marker.
+
+    Every row carries correlated subqueries: fine for a filtered few, too slow to page
+    through thousands (``dialogs_for`` does that)."""
+    if not user.is_authenticated:
+        return Conversation.objects.none()
+    return _with_unread(
+        user,
+        Conversation.objects.filter(
+            Q(buyer=user) | Q(store_id__in=store_ids_for_member(user)),
+            last_message_at__isnull=False,
+        ),
+    )
+
+
+class DialogList:
+    """The reader's dialogs as ``conversations_for`` lists them, for a Paginator or an offset.
+
+    A slice reads the newest rows of each side (as buyer; as member of each store) through
+    the index on ``(buyer or store, -last_message_at, -id)``, merges them and only then
+    loads and counts unread for the page's rows: the cost follows the page, not the
+    thousands of dialogs a big store holds. The OR of both sides would sort them all.
+    """
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.store_ids = store_ids_for_member(user) if user.is_authenticated else []
+        self._count: int | None = None
+
+    def _sides(self) -> list[QuerySet[Conversation]]:
+        if not self.user.is_authenticated:
+            return []
+        live = Conversation.objects.filter(last_message_at__isnull=False)
+        return [live.filter(buyer=self.user)] + [
+            live.filter(store_id=store_id) for store_id in self.store_ids
+        ]
+
+    def count(self) -> int:
+        """Dialogs on either side; a dialog where the reader is both counts once."""
+        if self._count is None:
+            if not self.user.is_authenticated:
+                self._count = 0
+                return 0
+            live = Conversation.objects.filter(last_message_at__isnull=False)
+            mine = live.filter(buyer=self.user).aggregate(
+                all=Count("id"), both=Count("id", filter=Q(store_id__in=self.store_ids))
+            )
+            stores = live.filter(store_id__in=self.store_ids).count() if self.store_ids else 0
+            self._count = mine["all"] + stores - mine["both"]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice | int) -> list[Conversation] | Conversation:
+        if isinstance(index, int):
+            rows = self[index : index + 1]
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        if index.step is not None or (index.start or 0) < 0 or (index.stop or 0) < 0:
+            raise ValueError("Only forward slices of dialogs are supported.")
+        start = index.start or 0
+        if index.stop is None:
+            raise ValueError("A slice of dialogs needs an end.")
+        if index.stop <= start:
+            return []
+        keys: dict[int, tuple] = {}
+        for side in self._sides():
+            newest = side.order_by("-last_message_at", "-id").values_list("last_message_at", "id")[
+                : index.stop
+            ]
+            keys.update((pk, (moment, pk)) for moment, pk in newest)
+        wanted = sorted(keys.values(), reverse=True)[start : index.stop]
+        ids = [pk for _, pk in wanted]
+        if not ids:
+            return []
+        rows = {c.pk: c for c in _with_unread(self.user, Conversation.objects.filter(pk__in=ids))}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def dialogs_for(user: User) -> DialogList:
+    """The Message Center's list of the reader's dialogs, paged cheaply at any size."""
+    return DialogList(user)
+
+
+def _sides_unread(user: User, store: Store | None = None) -> int:
+    """Unread over the reader's dialogs (or those of one store), counting messages only where
+    the conversation has gone past the reader's marker: one indexed join per side, with the
+    per-message count run for those few rows instead of every dialog."""
+    if not user.is_authenticated:
+        return 0
+    mine = Q(buyer=user)
+    member_of = StoreMembership.objects.filter(user=user).values("store_id")
+    theirs = Q(store_id__in=member_of) & ~Q(buyer=user)
+    if store is not None:
+        mine &= Q(store=store)
+        theirs &= Q(store=store)
+    # A member who is also a dialog's buyer reads it as its buyer, as conversations_for has it.
+    sides: list[tuple[Q, bool]] = [(mine, True), (theirs, False)]
+    total = 0
+    for where, as_buyer in sides:
+        read_seq = Coalesce(
+            OuterRef("marker__last_read_seq"), Value(0), output_field=IntegerField()
+        )
+        unread = (
+            Message.objects.filter(
+                conversation=OuterRef("pk"), seq__gt=read_seq, from_store=as_buyer
+            )
+            .order_by()
+            .values("conversation")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        found = (
+            # No filter on last_message_at: a dialog without messages has none unread, and
+            # the scan stays inside the index on (store, last_seq, buyer).
+            Conversation.objects.filter(where)
+            .annotate(
+                marker=FilteredRelation("read_markers", condition=Q(read_markers__user=user)),
+            )
+            .annotate(
+                read_seq=Coalesce(F("marker__last_read_seq"), Value(0), output_field=IntegerField())
+            )
+            .filter(last_seq__gt=F("read_seq"))
+            .aggregate(n=Coalesce(Sum(Subquery(unread, output_field=IntegerField())), Value(0)))
+        )
+        total += found["n"]
+    return total
+
+
 def unread_total_for(user: User) -> int:
     """The number in the header badge: unread messages over all the reader's dialogs."""
-    return sum(conversations_for(user).filter(unread__gt=0).values_list("unread", flat=True))
+    return _sides_unread(user)
+
+
+def store_unread_for(user: User, store: Store) -> int:
+    """Unread messages from buyers in one store's dialogs, as this member has read them."""
+    return _sides_unread(user, store)
 
 
 def get_conversation_for(user: User, conversation_id: int) -> Conversation:
