@@ -13,12 +13,14 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -32,7 +34,7 @@ from parley.marketplace.models import Store, StoreMembership
 from parley.marketplace.selectors import is_store_member, store_ids_for_member
 
 from . import rules
-from .models import Conversation, Message, ReadMarker
+from .models import Conversation, Message, MessageAttachment, ReadMarker
 
 
 def is_participant(user: User, conversation: Conversation) -> bool:
@@ -257,21 +259,45 @@ def messages_in(
 
     The caller has already checked that the reader takes part in the conversation.
     """
-    qs = Message.objects.filter(conversation=conversation).select_related("sender")
-    qs = qs.prefetch_related("photos__attachment")
+    qs = Message.objects.filter(conversation=conversation)
     if after is not None:
         rows = list(qs.filter(seq__gt=after).order_by("seq")[: limit + 1])
         more = len(rows) > limit
         rows = rows[:limit]
         has_before = after > 0 and qs.filter(seq__lte=after).exists()
-        return MessageWindow(rows, has_before=has_before, has_after=more)
+        return MessageWindow(_with_senders_and_photos(conversation, rows), has_before, more)
     if before is not None:
         qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: limit + 1])
     more = len(rows) > limit
     rows = list(reversed(rows[:limit]))
     has_after = before is not None and conversation.last_seq >= before
-    return MessageWindow(rows, has_before=more, has_after=has_after)
+    return MessageWindow(_with_senders_and_photos(conversation, rows), more, has_after)
+
+
+def _with_senders_and_photos(conversation: Conversation, rows: list[Message]) -> list[Message]:
+    """Attach each message's sender and photos. A window has only a few distinct senders
+    (the buyer, a store member or two), so they are loaded once each instead of joined to
+    every row; the photos in one query, ordered by their own position only (the default
+    ordering would join messages and conversations to sort)."""
+    if not rows:
+        return rows
+    senders: dict[int, User] = {}
+    if Conversation.buyer.is_cached(conversation):
+        senders[conversation.buyer_id] = conversation.buyer
+    missing = {m.sender_id for m in rows} - senders.keys()
+    if missing:
+        senders.update(User.objects.in_bulk(missing))
+    for message in rows:
+        message.sender = senders[message.sender_id]
+    prefetch_related_objects(
+        rows,
+        Prefetch(
+            "photos",
+            queryset=MessageAttachment.objects.select_related("attachment").order_by("position"),
+        ),
+    )
+    return rows
 
 
 def message_by_client_id(
