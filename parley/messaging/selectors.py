@@ -30,7 +30,7 @@ from parley.accounts.models import User
 from parley.attachments.models import Attachment
 from parley.core.clock import now
 from parley.core.errors import NotFound
-from parley.marketplace.models import Store, StoreMembership
+from parley.marketplace.models import Store
 from parley.marketplace.selectors import is_store_member, store_ids_for_member
 
 from . import rules
@@ -95,10 +95,10 @@ def conversations_for(user: User) -> QuerySet[Conversation]:
 class DialogList:
     """The reader's dialogs as ``conversations_for`` lists them, for a Paginator or an offset.
 
-    A slice reads the newest rows of each side (as buyer; as member of each store) through
-    the index on ``(buyer or store, -last_message_at, -id)``, merges them and only then
-    loads and counts unread for the page's rows: the cost follows the page, not the
-    thousands of dialogs a big store holds. The OR of both sides would sort them all.
+    A slice reads the newest keys of each side (as buyer; as member of each store) from the
+    indexes ``conversation_buyer_recent`` and ``conversation_store_recent``, merges them and
+    only then loads the page's rows and counts their unread: the cost follows the page, not
+    the thousands of dialogs a big store holds. The OR of both sides would sort them all.
     """
 
     def __init__(self, user: User) -> None:
@@ -163,49 +163,58 @@ def dialogs_for(user: User) -> DialogList:
     return DialogList(user)
 
 
+def _past_marker(user: User, where: Q, *, as_buyer: bool) -> QuerySet[Conversation]:
+    """The dialogs in ``where`` that have gone past the reader's marker, each with ``unread``.
+
+    The join on read markers sorts out the dialogs read to the end without touching their
+    messages; only the rest count theirs. No filter on last_message_at: a dialog without
+    messages has none unread, and the scan stays inside the index on (store, last_seq,
+    buyer)."""
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            seq__gt=Coalesce(
+                OuterRef("marker__last_read_seq"), Value(0), output_field=IntegerField()
+            ),
+            from_store=as_buyer,
+        )
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Conversation.objects.filter(where)
+        .annotate(marker=FilteredRelation("read_markers", condition=Q(read_markers__user=user)))
+        .annotate(
+            read_seq=Coalesce(F("marker__last_read_seq"), Value(0), output_field=IntegerField())
+        )
+        .filter(last_seq__gt=F("read_seq"))
+        .annotate(unread=Subquery(unread, output_field=IntegerField()))
+    )
+
+
 def _sides_unread(user: User, store: Store | None = None) -> int:
-    """Unread over the reader's dialogs (or those of one store), counting messages only where
-    the conversation has gone past the reader's marker: one indexed join per side, with the
-    per-message count run for those few rows instead of every dialog."""
+    """Unread over the reader's dialogs (or one store's): their dialogs as buyer and, for a
+    store member, the store's other dialogs, summed in one statement. The store ids are
+    passed as values so that the planner sees how many dialogs a store holds."""
     if not user.is_authenticated:
         return 0
+    store_ids = store_ids_for_member(user)
     mine = Q(buyer=user)
-    member_of = StoreMembership.objects.filter(user=user).values("store_id")
-    theirs = Q(store_id__in=member_of) & ~Q(buyer=user)
     if store is not None:
         mine &= Q(store=store)
-        theirs &= Q(store=store)
+        store_ids = [pk for pk in store_ids if pk == store.pk]
     # A member who is also a dialog's buyer reads it as its buyer, as conversations_for has it.
-    sides: list[tuple[Q, bool]] = [(mine, True), (theirs, False)]
-    total = 0
-    for where, as_buyer in sides:
-        read_seq = Coalesce(
-            OuterRef("marker__last_read_seq"), Value(0), output_field=IntegerField()
-        )
-        unread = (
-            Message.objects.filter(
-                conversation=OuterRef("pk"), seq__gt=read_seq, from_store=as_buyer
-            )
-            .order_by()
-            .values("conversation")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        found = (
-            # No filter on last_message_at: a dialog without messages has none unread, and
-            # the scan stays inside the index on (store, last_seq, buyer).
-            Conversation.objects.filter(where)
-            .annotate(
-                marker=FilteredRelation("read_markers", condition=Q(read_markers__user=user)),
-            )
-            .annotate(
-                read_seq=Coalesce(F("marker__last_read_seq"), Value(0), output_field=IntegerField())
-            )
-            .filter(last_seq__gt=F("read_seq"))
-            .aggregate(n=Coalesce(Sum(Subquery(unread, output_field=IntegerField())), Value(0)))
-        )
-        total += found["n"]
-    return total
+    as_buyer = _past_marker(user, mine, as_buyer=True)
+    if not store_ids:
+        return as_buyer.aggregate(n=Coalesce(Sum("unread"), Value(0)))["n"]
+    as_buyer_total = as_buyer.order_by().values("buyer").annotate(n=Sum("unread")).values("n")
+    as_member = _past_marker(user, Q(store_id__in=store_ids) & ~Q(buyer=user), as_buyer=False)
+    return as_member.aggregate(
+        n=Coalesce(Sum("unread"), Value(0))
+        + Coalesce(Subquery(as_buyer_total, output_field=IntegerField()), Value(0))
+    )["n"]
 
 
 def unread_total_for(user: User) -> int:
