@@ -13,14 +13,12 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -285,10 +283,12 @@ def messages_in(
 
 
 def _with_senders_and_photos(conversation: Conversation, rows: list[Message]) -> list[Message]:
-    """Attach each message's sender and photos. A window has only a few distinct senders
-    (the buyer, a store member or two), so they are loaded once each instead of joined to
-    every row; the photos in one query, ordered by their own position only (the default
-    ordering would join messages and conversations to sort)."""
+    """Attach each message's sender and photos, as select_related and prefetch_related
+    would, at a fraction of their cost for a window of 50. A window has only a few
+    distinct senders (the buyer, a store member or two), so each is loaded once instead of
+    joined to every row; the photos come in one query ordered by their own columns (the
+    default ordering would join messages and conversations to sort), and most messages
+    share one empty result."""
     if not rows:
         return rows
     senders: dict[int, User] = {}
@@ -297,16 +297,28 @@ def _with_senders_and_photos(conversation: Conversation, rows: list[Message]) ->
     missing = {m.sender_id for m in rows} - senders.keys()
     if missing:
         senders.update(User.objects.in_bulk(missing))
+    photos: dict[int, list[MessageAttachment]] = {}
+    links = (
+        MessageAttachment.objects.filter(message_id__in=[m.pk for m in rows])
+        .select_related("attachment")
+        .order_by("message_id", "position")
+    )
+    for link in links:
+        photos.setdefault(link.message_id, []).append(link)
+    none = _prefetched([])
     for message in rows:
         message.sender = senders[message.sender_id]
-    prefetch_related_objects(
-        rows,
-        Prefetch(
-            "photos",
-            queryset=MessageAttachment.objects.select_related("attachment").order_by("position"),
-        ),
-    )
+        found = photos.get(message.pk)
+        # What prefetch_related leaves behind: message.photos.all() answers from it.
+        message._prefetched_objects_cache = {"photos": _prefetched(found) if found else none}
     return rows
+
+
+def _prefetched(links: list[MessageAttachment]) -> QuerySet[MessageAttachment]:
+    qs = MessageAttachment.objects.all()
+    qs._result_cache = links
+    qs._prefetch_done = True
+    return qs
 
 
 def message_by_client_id(
