@@ -150,8 +150,45 @@ class DialogList:
         ids = [pk for _, pk in wanted]
         if not ids:
             return []
-        rows = {c.pk: c for c in _with_unread(self.user, Conversation.objects.filter(pk__in=ids))}
-        return [rows[pk] for pk in ids if pk in rows]
+        rows = Conversation.objects.filter(pk__in=ids).select_related(
+            "buyer", "store", "product", "order"
+        )
+        found = {c.pk: c for c in rows}
+        _annotate_unread(self.user, list(found.values()))
+        return [found[pk] for pk in ids if pk in found]
+
+
+_PAGE_UNREAD = """
+    SELECT c.id, COALESCE(r.last_read_seq, 0), (
+        SELECT COUNT(*) FROM {message} m
+        WHERE m.conversation_id = c.id
+          AND m.seq > COALESCE(r.last_read_seq, 0)
+          AND m.from_store = (c.buyer_id = %s)
+    )
+    FROM {conversation} c
+    LEFT JOIN {marker} r ON r.conversation_id = c.id AND r.user_id = %s
+    WHERE c.id IN ({ids})
+"""
+
+
+def _annotate_unread(user: User, conversations: list[Conversation]) -> None:
+    """Set ``read_seq``, ``reader_is_buyer`` and ``unread`` on a page of dialogs, as
+    ``conversations_for`` annotates them, in one statement (the ORM spent longer building
+    the annotated query than the database spent running it)."""
+    if not conversations:
+        return
+    sql = _PAGE_UNREAD.format(
+        message=Message._meta.db_table,
+        conversation=Conversation._meta.db_table,
+        marker=ReadMarker._meta.db_table,
+        ids=", ".join(["%s"] * len(conversations)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, *(c.pk for c in conversations)])
+        counts = {pk: (read_seq, unread) for pk, read_seq, unread in cursor.fetchall()}
+    for conversation in conversations:
+        conversation.read_seq, conversation.unread = counts[conversation.pk]
+        conversation.reader_is_buyer = conversation.buyer_id == user.pk
 
 
 def dialogs_for(user: User) -> DialogList:
