@@ -86,10 +86,10 @@ def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
 @router.get("/conversations", response={200: ConversationPage, **READ_ERRORS}, auth=api_auth)
 def conversations_list(request: HttpRequest, page: Query[PageQuery]):
     """The caller's dialogs (as buyer and as store member), newest first, with unread counts."""
-    qs = selectors.conversations_for(request.auth)
-    items = qs[page.offset : page.offset + page.limit]
+    dialogs = selectors.dialogs_for(request.auth)
+    items = dialogs[page.offset : page.offset + page.limit]
     return ConversationPage(
-        count=qs.count(),
+        count=dialogs.count(),
         unread_total=selectors.unread_total_for(request.auth),
         items=[conversation_out(request.auth, c) for c in items],
     )

@@ -45,6 +45,9 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["store", "-last_message_at"], name="conversation_store_recent"),
             models.Index(fields=["buyer", "-last_message_at"], name="conversation_buyer_recent"),
+            # The header badge scans a store's dialogs for those past the reader's marker;
+            # this covers that scan without reading the table.
+            models.Index(fields=["store", "last_seq", "buyer"], name="conversation_store_seq"),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +131,10 @@ class ReadMarker(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["conversation", "user"], name="read_marker_unique"),
+        ]
+        indexes = [
+            # The badge's join reads the marker from the index alone.
+            models.Index(fields=["conversation", "user", "last_read_seq"], name="read_marker_seq"),
         ]
 
     def __str__(self) -> str:

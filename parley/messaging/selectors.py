@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,7 +30,7 @@ from parley.marketplace.models import Store
 from parley.marketplace.selectors import is_store_member, store_ids_for_member
 
 from . import rules
-from .models import Conversation, Message, ReadMarker
+from .models import Conversation, Message, MessageAttachment, ReadMarker
 
 
 def is_participant(user: User, conversation: Conversation) -> bool:
@@ -38,11 +39,9 @@ def is_participant(user: User, conversation: Conversation) -> bool:
     return conversation.buyer_id == user.pk or is_store_member(user, conversation.store)
 
 
-def conversations_for(user: User) -> QuerySet[Conversation]:
-    """The reader's dialogs with at least one message, newest first, each with ``unread``:
-    messages from the other side after the reader's read marker."""
-    if not user.is_authenticated:
-        return Conversation.objects.none()
+def _with_unread(user: User, qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Each dialog with the reader's ``read_seq``, ``reader_is_buyer`` and ``unread``: messages
+    from the other side after the read marker. Correlated subqueries, so only for few rows."""
     read_seq = ReadMarker.objects.filter(conversation=OuterRef("pk"), user=user).values(
         "last_read_seq"
     )[:1]
@@ -58,11 +57,7 @@ def conversations_for(user: User) -> QuerySet[Conversation]:
         .values("n")
     )
     return (
-        Conversation.objects.filter(
-            Q(buyer=user) | Q(store_id__in=store_ids_for_member(user)),
-            last_message_at__isnull=False,
-        )
-        .select_related("buyer", "store", "product", "order")
+        qs.select_related("buyer", "store", "product", "order")
         .annotate(
             read_seq=Coalesce(Subquery(read_seq), Value(0), output_field=IntegerField()),
             reader_is_buyer=Case(
@@ -76,9 +71,192 @@ def conversations_for(user: User) -> QuerySet[Conversation]:
     )
 
 
+def conversations_for(user: User) -> QuerySet[Conversation]:
+    """The reader's dialogs with at least one message, newest first, each with ``unread``:
+    messages from the other side after the reader's read marker.
+
+    Every row carries correlated subqueries: fine for a filtered few, too slow to page
+    through thousands (``dialogs_for`` does that)."""
+    if not user.is_authenticated:
+        return Conversation.objects.none()
+    return _with_unread(
+        user,
+        Conversation.objects.filter(
+            Q(buyer=user) | Q(store_id__in=store_ids_for_member(user)),
+            last_message_at__isnull=False,
+        ),
+    )
+
+
+class DialogList:
+    """The reader's dialogs as ``conversations_for`` lists them, for a Paginator or an offset.
+
+    A slice reads the newest keys of each side (as buyer; as member of each store) from the
+    indexes ``conversation_buyer_recent`` and ``conversation_store_recent``, merges them and
+    only then loads the page's rows and counts their unread: the cost follows the page, not
+    the thousands of dialogs a big store holds. The OR of both sides would sort them all.
+    """
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.store_ids = store_ids_for_member(user) if user.is_authenticated else []
+        self._count: int | None = None
+
+    def _sides(self) -> list[QuerySet[Conversation]]:
+        if not self.user.is_authenticated:
+            return []
+        live = Conversation.objects.filter(last_message_at__isnull=False)
+        return [live.filter(buyer=self.user)] + [
+            live.filter(store_id=store_id) for store_id in self.store_ids
+        ]
+
+    def count(self) -> int:
+        """Dialogs on either side; a dialog where the reader is both counts once."""
+        if self._count is None:
+            if not self.user.is_authenticated:
+                self._count = 0
+                return 0
+            live = Conversation.objects.filter(last_message_at__isnull=False)
+            mine = live.filter(buyer=self.user).aggregate(
+                all=Count("id"), both=Count("id", filter=Q(store_id__in=self.store_ids))
+            )
+            stores = live.filter(store_id__in=self.store_ids).count() if self.store_ids else 0
+            self._count = mine["all"] + stores - mine["both"]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice | int) -> list[Conversation] | Conversation:
+        if isinstance(index, int):
+            rows = self[index : index + 1]
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        if index.step is not None or (index.start or 0) < 0 or (index.stop or 0) < 0:
+            raise ValueError("Only forward slices of dialogs are supported.")
+        start = index.start or 0
+        if index.stop is None:
+            raise ValueError("A slice of dialogs needs an end.")
+        if index.stop <= start:
+            return []
+        keys: dict[int, tuple] = {}
+        for side in self._sides():
+            newest = side.order_by("-last_message_at", "-id").values_list("last_message_at", "id")[
+                : index.stop
+            ]
+            keys.update((pk, (moment, pk)) for moment, pk in newest)
+        wanted = sorted(keys.values(), reverse=True)[start : index.stop]
+        ids = [pk for _, pk in wanted]
+        if not ids:
+            return []
+        rows = Conversation.objects.filter(pk__in=ids).select_related(
+            "buyer", "store", "product", "order"
+        )
+        found = {c.pk: c for c in rows}
+        _annotate_unread(self.user, list(found.values()))
+        return [found[pk] for pk in ids if pk in found]
+
+
+_PAGE_UNREAD = """
+    SELECT c.id, COALESCE(r.last_read_seq, 0), (
+        SELECT COUNT(*) FROM {message} m
+        WHERE m.conversation_id = c.id
+          AND m.seq > COALESCE(r.last_read_seq, 0)
+          AND m.from_store = (c.buyer_id = %s)
+    )
+    FROM {conversation} c
+    LEFT JOIN {marker} r ON r.conversation_id = c.id AND r.user_id = %s
+    WHERE c.id IN ({ids})
+"""
+
+
+def _annotate_unread(user: User, conversations: list[Conversation]) -> None:
+    """Set ``read_seq``, ``reader_is_buyer`` and ``unread`` on a page of dialogs, as
+    ``conversations_for`` annotates them, in one statement (the ORM spent longer building
+    the annotated query than the database spent running it)."""
+    if not conversations:
+        return
+    sql = _PAGE_UNREAD.format(
+        message=Message._meta.db_table,
+        conversation=Conversation._meta.db_table,
+        marker=ReadMarker._meta.db_table,
+        ids=", ".join(["%s"] * len(conversations)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, *(c.pk for c in conversations)])
+        counts = {pk: (read_seq, unread) for pk, read_seq, unread in cursor.fetchall()}
+    for conversation in conversations:
+        conversation.read_seq, conversation.unread = counts[conversation.pk]
+        conversation.reader_is_buyer = conversation.buyer_id == user.pk
+
+
+def dialogs_for(user: User) -> DialogList:
+    """The Message Center's list of the reader's dialogs, paged cheaply at any size."""
+    return DialogList(user)
+
+
+_UNREAD_SIDE = """
+    SELECT COALESCE(SUM((
+        SELECT COUNT(*) FROM {message} m
+        WHERE m.conversation_id = c.id
+          AND m.seq > COALESCE(r.last_read_seq, 0)
+          AND m.from_store = %s
+    )), 0)
+    FROM {conversation} c
+    LEFT JOIN {marker} r ON r.conversation_id = c.id AND r.user_id = %s
+    WHERE {where} AND c.last_seq > COALESCE(r.last_read_seq, 0)
+"""
+
+
+def _sides_unread(user: User, store: Store | None = None) -> int:
+    """Unread over the reader's dialogs (or one store's): their dialogs as buyer and, for a
+    store member, the store's other dialogs (a member who is also the buyer reads a dialog
+    as its buyer, as conversations_for has it).
+
+    One statement, joined to the read markers so that dialogs read to the end are passed
+    over without touching their messages; only the others count theirs. For a store of
+    10,000 dialogs that is a walk along the index on (store, last_seq, buyer) and the one
+    on (conversation, user, last_read_seq). No filter on last_message_at: a dialog without
+    messages has none unread. Written as SQL because building the same statement through
+    the ORM cost as much as running it; the store ids go in as values so that the planner
+    sees how many dialogs a store holds."""
+    if not user.is_authenticated:
+        return 0
+    store_ids = store_ids_for_member(user)
+    mine, params = "c.buyer_id = %s", [True, user.pk, user.pk]
+    if store is not None:
+        store_ids = [pk for pk in store_ids if pk == store.pk]
+        mine += " AND c.store_id = %s"
+        params.append(store.pk)
+    sides = [_side_sql(mine)]
+    if store_ids:
+        marks = ", ".join(["%s"] * len(store_ids))
+        sides.append(_side_sql(f"c.store_id IN ({marks}) AND c.buyer_id <> %s"))
+        params += [False, user.pk, *store_ids, user.pk]
+    sql = "SELECT " + " + ".join(f"({side})" for side in sides)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def _side_sql(where: str) -> str:
+    return _UNREAD_SIDE.format(
+        message=Message._meta.db_table,
+        conversation=Conversation._meta.db_table,
+        marker=ReadMarker._meta.db_table,
+        where=where,
+    )
+
+
 def unread_total_for(user: User) -> int:
     """The number in the header badge: unread messages over all the reader's dialogs."""
-    return sum(conversations_for(user).filter(unread__gt=0).values_list("unread", flat=True))
+    return _sides_unread(user)
+
+
+def store_unread_for(user: User, store: Store) -> int:
+    """Unread messages from buyers in one store's dialogs, as this member has read them."""
+    return _sides_unread(user, store)
 
 
 def get_conversation_for(user: User, conversation_id: int) -> Conversation:
@@ -122,21 +300,61 @@ def messages_in(
 
     The caller has already checked that the reader takes part in the conversation.
     """
-    qs = Message.objects.filter(conversation=conversation).select_related("sender")
-    qs = qs.prefetch_related("photos__attachment")
+    qs = Message.objects.filter(conversation=conversation)
     if after is not None:
         rows = list(qs.filter(seq__gt=after).order_by("seq")[: limit + 1])
         more = len(rows) > limit
         rows = rows[:limit]
         has_before = after > 0 and qs.filter(seq__lte=after).exists()
-        return MessageWindow(rows, has_before=has_before, has_after=more)
+        return MessageWindow(_with_senders_and_photos(rows, [conversation]), has_before, more)
     if before is not None:
         qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: limit + 1])
     more = len(rows) > limit
     rows = list(reversed(rows[:limit]))
     has_after = before is not None and conversation.last_seq >= before
-    return MessageWindow(rows, has_before=more, has_after=has_after)
+    return MessageWindow(_with_senders_and_photos(rows, [conversation]), more, has_after)
+
+
+def _with_senders_and_photos(
+    rows: list[Message], conversations: list[Conversation]
+) -> list[Message]:
+    """Attach each message's sender and photos, as select_related and prefetch_related
+    would, at a fraction of their cost for a window of 50. A window has only a few
+    distinct senders (the buyer, a store member or two), so each is loaded once instead of
+    joined to every row, and not at all when it is a conversation's buyer already loaded;
+    the photos come in one query ordered by their own columns (the default ordering would
+    join messages and conversations to sort), and most messages share one empty result."""
+    if not rows:
+        return rows
+    senders: dict[int, User] = {
+        c.buyer_id: c.buyer for c in conversations if Conversation.buyer.is_cached(c)
+    }
+    missing = {m.sender_id for m in rows} - senders.keys()
+    if missing:
+        senders.update(User.objects.in_bulk(missing))
+    photos: dict[int, list[MessageAttachment]] = {}
+    links = (
+        MessageAttachment.objects.filter(message_id__in=[m.pk for m in rows])
+        .select_related("attachment")
+        .order_by("message_id", "position")
+    )
+    for link in links:
+        photos.setdefault(link.message_id, []).append(link)
+    none = _prefetched([])
+    for message in rows:
+        message.sender = senders[message.sender_id]
+        found = photos.get(message.pk)
+        # What prefetch_related leaves behind: message.photos.all() answers from it.
+        message._prefetched_objects_cache = {"photos": _prefetched(found) if found else none}
+    return rows
+
+
+def _prefetched(links: list[MessageAttachment]) -> QuerySet[MessageAttachment]:
+    qs = MessageAttachment.objects.all()
+    qs._result_cache = links
+    qs._prefetch_done = True
+    return qs
 
 
 def message_by_client_id(
@@ -240,7 +458,7 @@ def last_messages(conversations: list[Conversation]) -> dict[int, Message]:
     wanted = Q(pk__in=[])
     for conversation in conversations:
         wanted |= Q(conversation_id=conversation.pk, seq=conversation.last_seq)
-    rows = Message.objects.filter(wanted).select_related("sender").prefetch_related("photos")
+    rows = _with_senders_and_photos(list(Message.objects.filter(wanted)), conversations)
     return {message.conversation_id: message for message in rows}
 
 

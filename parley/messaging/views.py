@@ -40,7 +40,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 @login_required
 def message_center(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.conversations_for(request.user), per_page=20)
+    page = paginate(request, selectors.dialogs_for(request.user), per_page=20)
     last = selectors.last_messages(list(page.object_list))
     rows = [(c, last.get(c.pk)) for c in page.object_list]
     return render(request, "messaging/center.html", {"page": page, "rows": rows})

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from parley.accounts.models import User
 from parley.marketplace.models import Store
 from parley.marketplace.selectors import get_store_for_member, is_store_member, stores_for_member
-from parley.messaging.selectors import conversations_for
+from parley.messaging.selectors import store_unread_for
 from parley.reviews.selectors import unanswered_count, unanswered_questions_count
 
 
@@ -32,8 +32,7 @@ def _desk(user: User, store: Store) -> Desk:
 
 def store_unread_messages(user: User, store: Store) -> int:
     """Unread messages from buyers in the store's dialogs, as this member has read them."""
-    dialogs = conversations_for(user).filter(store=store, unread__gt=0)
-    return sum(dialogs.values_list("unread", flat=True))
+    return store_unread_for(user, store)
 
 
 def desks_for(user: User) -> list[Desk]:

@@ -1,0 +1,194 @@
+"""The Message Center list, the unread badge and the history window read the same rows as the
+plain queryset, in a number of queries that does not grow with the reader's dialogs."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from parley.attachments.services import attachment_create_from_upload
+from parley.messaging import selectors, services
+from parley.messaging.payloads import message_payload
+from parley.workspace.selectors import store_unread_messages
+
+from .conftest import bearer_for, client_for
+from .factories import MembershipFactory, UserFactory
+from .images import photo_bytes, upload
+
+API = "/api/v1"
+FIELDS = ("pk", "unread", "read_seq", "reader_is_buyer", "last_message_at")
+
+
+def _send(actor, conversation, body="x"):
+    return services.message_send(actor=actor, conversation=conversation, body=body)[0]
+
+
+def _row(conversation):
+    return tuple(getattr(conversation, field) for field in FIELDS)
+
+
+@pytest.fixture
+def market(cast):
+    """A store with many buyers, a staff member, markers on both sides, dialogs sharing a
+    last-message moment, and a seller who is also a buyer elsewhere."""
+    staff = UserFactory(username="staff")
+    MembershipFactory(store=cast.store, user=staff, role="staff")
+    buyers = [cast.buyer, cast.other_buyer, *(UserFactory() for _ in range(9))]
+    dialogs = []
+    for i, buyer in enumerate(buyers):
+        conversation = services.conversation_open(actor=buyer, store=cast.store)
+        # Pairs of dialogs share their last moment, so the tie on last_message_at is decided
+        # by id.
+        with time_machine.travel(datetime(2030, 1, 1 + i // 2, tzinfo=UTC), tick=False):
+            for n in range(i % 4 + 1):
+                _send(buyer, conversation, f"b{n}")
+            if i % 3 == 0:
+                _send(cast.seller, conversation, "ответ")
+            if i % 3 == 1:
+                _send(staff, conversation, "ответ персонала")
+                _send(buyer, conversation, "спасибо")
+        if i % 2 == 0:
+            services.conversation_mark_read(actor=buyer, conversation=conversation, up_to_seq=99)
+        if i % 5 == 0:
+            services.conversation_mark_read(
+                actor=cast.seller, conversation=conversation, up_to_seq=1
+            )
+        dialogs.append(conversation)
+    services.conversation_open(actor=UserFactory(), store=cast.store)  # no message: not listed
+    # The seller buys from another store too: listed on the buyer's side.
+    elsewhere = services.conversation_open(actor=cast.seller, store=cast.other_store)
+    with time_machine.travel(datetime(2030, 1, 3, tzinfo=UTC), tick=False):
+        _send(cast.seller, elsewhere, "есть в наличии?")
+        _send(cast.other_seller, elsewhere, "да")
+        _send(cast.other_seller, elsewhere, "пишите")
+    return staff, dialogs, elsewhere
+
+
+def _readers(cast, staff):
+    return [cast.seller, staff, cast.buyer, cast.other_buyer, cast.other_seller, cast.arbitrator]
+
+
+def test_dialog_pages_match_the_queryset_for_every_reader(cast, market):
+    staff, _, _ = market
+    for reader in _readers(cast, staff):
+        expected = [_row(c) for c in selectors.conversations_for(reader)]
+        dialogs = selectors.dialogs_for(reader)
+        assert dialogs.count() == len(expected) == len(dialogs)
+        for start, stop in [(0, 20), (0, 5), (3, 7), (5, 10), (10, 30), (40, 60)]:
+            assert [_row(c) for c in dialogs[start:stop]] == expected[start:stop], (reader, start)
+        if expected:
+            assert _row(dialogs[len(expected) - 1]) == expected[-1]
+        with pytest.raises(IndexError):
+            dialogs[len(expected)]
+
+
+def test_unread_totals_match_the_per_dialog_counts(cast, market):
+    staff, _, _ = market
+    for reader in _readers(cast, staff):
+        listed = list(selectors.conversations_for(reader))
+        assert selectors.unread_total_for(reader) == sum(c.unread for c in listed), reader
+        for store in (cast.store, cast.other_store):
+            in_store = sum(c.unread for c in listed if c.store_id == store.pk)
+            assert selectors.store_unread_for(reader, store) == in_store
+            assert store_unread_messages(reader, store) == in_store
+    # The seller's own question elsewhere: the other store's two answers are unread for them.
+    assert selectors.store_unread_for(cast.seller, cast.other_store) == 2
+    assert selectors.unread_total_for(cast.seller) > 2
+    assert selectors.unread_total_for(cast.arbitrator) == 0
+
+
+def test_unread_total_with_markers_on_both_sides_and_staff(cast):
+    staff = UserFactory(username="staff")
+    MembershipFactory(store=cast.store, user=staff, role="staff")
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    for body in ("раз", "два", "три"):
+        _send(cast.buyer, conversation, body)
+    services.conversation_mark_read(actor=cast.seller, conversation=conversation, up_to_seq=2)
+    assert selectors.unread_total_for(cast.seller) == 1
+    assert selectors.unread_total_for(staff) == 3  # each member has their own marker
+    _send(staff, conversation, "отвечаю")  # a member's own side is never unread for them
+    assert selectors.unread_total_for(cast.seller) == 1
+    assert selectors.unread_total_for(staff) == 0
+    assert selectors.unread_total_for(cast.buyer) == 1
+    services.conversation_mark_read(actor=cast.buyer, conversation=conversation, up_to_seq=4)
+    assert selectors.unread_total_for(cast.buyer) == 0
+
+
+def _queries(call):
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def _grow(cast, count):
+    for _ in range(count):
+        conversation = services.conversation_open(actor=UserFactory(), store=cast.store)
+        _send(conversation.buyer, conversation)
+
+
+def test_message_center_first_page_queries_do_not_grow_with_the_dialogs(cast):
+    api, page = bearer_for(cast.seller), client_for(cast.seller)
+    url = reverse("messaging:center")
+
+    def api_list():
+        response = page.get(API + "/conversations?limit=20", headers=api)
+        assert response.status_code == 200
+
+    def center():
+        assert page.get(url).status_code == 200
+
+    _grow(cast, 3)
+    api_list()  # the token's first use is noted once
+    few = (
+        _queries(api_list),
+        _queries(center),
+        _queries(lambda: selectors.dialogs_for(cast.seller)[:20]),
+    )
+    _grow(cast, 25)
+    many = (
+        _queries(api_list),
+        _queries(center),
+        _queries(lambda: selectors.dialogs_for(cast.seller)[:20]),
+    )
+    assert few == many
+    body = page.get(API + "/conversations?limit=20", headers=api).json()
+    assert body["count"] == 28 and len(body["items"]) == 20
+    assert body["unread_total"] == 28
+
+
+def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
+    staff = UserFactory(username="staff")
+    MembershipFactory(store=cast.store, user=staff, role="staff")
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    for n in range(30):
+        author = (cast.buyer, cast.seller, staff)[n % 3]
+        photos = []
+        if n % 7 == 0:
+            photos = [
+                attachment_create_from_upload(owner=author, upload=upload(photo_bytes()))
+                for _ in range(2)
+            ]
+        services.message_send(
+            actor=author, conversation=conversation, body=f"m{n}", attachments=photos
+        )
+    reader = selectors.get_conversation_for(cast.buyer, conversation.pk)
+    with CaptureQueriesContext(connection) as queries:
+        window = selectors.messages_in(reader, limit=25)
+        payloads = [message_payload(m) for m in window.messages]
+    # Messages, the store's senders (the buyer is already loaded), photos with attachments.
+    assert len(queries) == 3
+    assert [p["seq"] for p in payloads] == list(range(6, 31))
+    assert {p["sender"]["name"] for p in payloads} == {
+        cast.buyer.public_name,
+        cast.seller.public_name,
+        staff.public_name,
+    }
+    with_photos = [p for p in payloads if p["attachments"]]
+    assert [p["seq"] for p in with_photos] == [8, 15, 22, 29]
+    for p in with_photos:
+        ids = [a["id"] for a in p["attachments"]]
+        assert ids == sorted(ids) and len(ids) == 2
+    assert window.has_before and not window.has_after
