@@ -112,24 +112,26 @@ def _mark_read(user: User, conversation_id: int, seq: int) -> int:
     return services.conversation_mark_read(actor=user, conversation=conversation, up_to_seq=seq)
 
 
-def _followed(user: User, conversation_id: int) -> Followed:
-    """The user's side in one of their conversations (NotFound for anyone else's)."""
-    conversation = selectors.get_conversation_for(user, conversation_id)
+def _side_in(user: User, conversation: Conversation) -> Followed:
+    """The user's side in the conversation, followed from its last message."""
     return Followed(
         delivered=conversation.last_seq, as_store=conversation.buyer_id != user.pk,
         buyer_id=conversation.buyer_id, store_id=conversation.store_id,
     )  # fmt: skip
 
 
+def _followed(user: User, conversation_id: int) -> Followed:
+    """The user's side in one of their conversations (NotFound for anyone else's)."""
+    return _side_in(user, selectors.get_conversation_for(user, conversation_id))
+
+
 def _resume_state(user: User, conversation_id: int) -> dict[str, Any]:
     conversation = selectors.get_conversation_for(user, conversation_id)
-    as_store = conversation.buyer_id != user.pk
+    side = _side_in(user, conversation)
     return {
         "last_seq": conversation.last_seq,
-        "as_store": as_store,
-        "buyer_id": conversation.buyer_id,
-        "store_id": conversation.store_id,
-        "presence": presence.side_presence(conversation, store_side=not as_store),
+        "side": side,
+        "presence": presence.side_presence(conversation, store_side=not side.as_store),
         "read": chat_selectors.read_marks(conversation),
     }
 
@@ -376,10 +378,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         state = await database_sync_to_async(_resume_state)(self.user, conversation_id)
         followed = self.followed.get(conversation_id)
         if followed is None:
-            followed = self.followed[conversation_id] = Followed(
-                delivered=last_seq, as_store=state["as_store"], buyer_id=state["buyer_id"],
-                store_id=state["store_id"],
-            )  # fmt: skip
+            followed = self.followed[conversation_id] = state["side"]
         followed.active = True
         followed.delivered = min(last_seq, state["last_seq"])
         await self._catch_up(conversation_id, followed, upto=state["last_seq"])
