@@ -27,6 +27,7 @@ from parley.attachments.models import Attachment
 from parley.attachments.services import attachments_check_count
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
+from parley.core.realtime import collecting, send_events
 from parley.marketplace.selectors import store_ids_for_member
 from parley.notifications.services import user_group
 
@@ -257,8 +258,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         conversation_id = _positive_int(frame, "conversation")
         if not isinstance(frame.get("client_id"), str):
             raise Invalid(_("A message needs a client id."), field="client_id")
-        message, created = await database_sync_to_async(_send_message)(
-            self.user, conversation_id, frame
+        (message, created), events = await database_sync_to_async(collecting)(
+            _send_message, self.user, conversation_id, frame
         )
         await self._frame(
             {
@@ -271,6 +272,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "duplicate": not created,
             }
         )
+        await send_events(events)
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         conversation_id = _positive_int(frame, "conversation")
@@ -292,7 +294,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_read(self, frame: dict[str, Any]) -> None:
         conversation_id = _positive_int(frame, "conversation")
         seq = _positive_int(frame, "seq")
-        await database_sync_to_async(_mark_read)(self.user, conversation_id, seq)
+        _, events = await database_sync_to_async(collecting)(
+            _mark_read, self.user, conversation_id, seq
+        )
+        await send_events(events)
 
     async def on_resume(self, frame: dict[str, Any]) -> None:
         await self._resume(_positive_int(frame, "conversation"), _positive_int(frame, "last_seq"))

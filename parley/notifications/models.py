@@ -41,8 +41,14 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "-id"], name="notification_recipient_recent"),
+            # The bell's count, taken on every new notification.
             models.Index(
-                fields=["recipient", "group_key"],
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(
+                fields=["recipient", "group_key", "created_at"],
                 condition=Q(email_wanted=True, emailed_at__isnull=True),
                 name="notification_email_pending",
             ),

@@ -1,10 +1,10 @@
 """Writes of notifications: ``notify`` (what other apps call), read markers, preferences,
 presence, and the e-mail delivery the job queue runs.
 
-``notify`` records nothing until the caller's transaction commits, so a rolled-back action
-notifies nobody. E-mail is a job: it waits for the conversation's quiet period, goes only to a
-recipient who has been away, and marks what it sent in the same transaction that found it, so
-running the job twice (or two workers at once) never sends a notification twice.
+``notify`` writes in the caller's transaction and publishes after it commits, so a rolled-back
+action notifies nobody. E-mail is a job: it waits for the conversation's quiet period, goes
+only to a recipient who has been away, and marks what it sent in the same transaction that
+found it, so running the job twice (or two workers at once) never sends a notification twice.
 """
 
 import logging
@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -48,21 +49,52 @@ def notify(
     group: str | None = None,
     dedupe_key: str | None = None,
 ) -> None:
-    """Tell each recipient about an event once the caller's transaction commits.
+    """Tell each recipient about an event, as part of the caller's transaction.
 
-    ``params`` fill the kind's title in the reader's language; ``group`` batches e-mails (one
-    per conversation); ``dedupe_key`` makes the event at-most-once per recipient.
+    The rows are written in that transaction, so a rolled-back action notifies nobody, and the
+    live count goes out after commit. ``params`` fill the kind's title in the reader's language;
+    ``group`` batches e-mails (one per conversation); ``dedupe_key`` makes the event
+    at-most-once per recipient.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     ids = sorted({r if isinstance(r, int) else r.pk for r in recipients})
-    clean = {key: _clip(value) for key, value in (params or {}).items()}
     if not ids:
         return
-    transaction.on_commit(
-        lambda: _record(ids, kind, link, clean, group or f"{kind}:{link}", dedupe_key),
-        robust=True,
-    )
+    clean = {key: _clip(value) for key, value in (params or {}).items()}
+    group = group or f"{kind}:{link}"
+    moment = now()
+    wants_email = email_choices(ids, kind)
+    rows = [
+        Notification(
+            recipient_id=user_id,
+            kind=kind,
+            params=clean,
+            link=link,
+            group_key=group,
+            dedupe_key=dedupe_key,
+            created_at=moment,
+            email_wanted=wants_email[user_id],
+        )
+        for user_id in ids
+    ]
+    emailed = [user_id for user_id in ids if wants_email[user_id]]
+    with transaction.atomic():
+        waiting = _email_jobs_waiting(emailed, group, moment)
+        created = _insert(rows) if dedupe_key else Notification.objects.bulk_create(rows)
+        counts = unread_counts([n.recipient_id for n in created])
+        for notification in created:
+            publish_on_commit(
+                user_group(notification.recipient_id),
+                {
+                    "type": "notification.new",
+                    "id": notification.pk,
+                    "kind": kind,
+                    "unread": counts[notification.recipient_id],
+                },
+            )
+            if notification.email_wanted and notification.recipient_id not in waiting:
+                _schedule_email(notification.recipient_id, group, moment)
 
 
 def _clip(value: Any) -> Any:
@@ -71,48 +103,34 @@ def _clip(value: Any) -> Any:
     return value
 
 
-def _record(
-    ids: list[int], kind: str, link: str, params: dict, group: str, dedupe_key: str | None
-) -> None:
-    moment = now()
-    wants_email = email_choices(ids, kind)
-    created: list[Notification] = []
-    with transaction.atomic():
-        for user_id in ids:
-            try:
-                with transaction.atomic():
-                    created.append(
-                        Notification.objects.create(
-                            recipient_id=user_id,
-                            kind=kind,
-                            params=params,
-                            link=link,
-                            group_key=group,
-                            dedupe_key=dedupe_key,
-                            created_at=moment,
-                            email_wanted=wants_email[user_id],
-                        )
-                    )
-            except IntegrityError:  # this event was already recorded for this recipient
-                continue
-        for notification in created:
-            publish_on_commit(
-                user_group(notification.recipient_id),
-                {
-                    "type": "notification.new",
-                    "id": notification.pk,
-                    "kind": kind,
-                    "unread": unread_count(notification.recipient_id),
-                },
-            )
-            if notification.email_wanted:
-                _schedule_email(notification.recipient_id, group, moment)
+def _insert(rows: list[Notification]) -> list[Notification]:
+    """One by one, skipping a recipient who already has this event (its ``dedupe_key``)."""
+    created = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            continue
+        created.append(row)
+    return created
+
+
+def _email_jobs_waiting(recipient_ids: list[int], group: str, moment: datetime) -> set[int]:
+    """Recipients whose e-mail job for this group and ``EMAIL_JOB_SLOT`` is already queued: a
+    notification of theirs is pending from earlier in the slot. One job per slot is enough, as
+    the job sends everything of the group still pending when it runs."""
+    slot_start, _ = rules.email_job_slot(moment)
+    pending = Notification.objects.filter(
+        group_key=group, email_wanted=True, emailed_at__isnull=True, created_at__gte=slot_start
+    )
+    return {rid for rid in recipient_ids if pending.filter(recipient_id=rid).exists()}
 
 
 def _schedule_email(recipient_id: int, group: str, moment: datetime) -> None:
     from .tasks import email_notifications
 
-    run_after = moment + rules.email_quiet_period()
+    _, run_after = rules.email_job_slot(moment)
     transaction.on_commit(
         lambda: email_notifications.using(run_after=run_after).enqueue(
             recipient_id=recipient_id, group=group
@@ -122,6 +140,17 @@ def _schedule_email(recipient_id: int, group: str, moment: datetime) -> None:
 
 def unread_count(user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def unread_counts(user_ids: list[int]) -> dict[int, int]:
+    """``unread_count`` for several users in one query."""
+    counted = dict(
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("recipient_id", "n")
+    )
+    return {user_id: counted.get(user_id, 0) for user_id in user_ids}
 
 
 def email_choices(user_ids: list[int], kind: str) -> dict[int, bool]:
@@ -230,7 +259,7 @@ def emails_deliver(*, recipient_id: int, group: str) -> int:
         if not pending:
             return 0
         if pending[-1].created_at > moment - rules.email_quiet_period():
-            return 0  # still talking: the job scheduled for the latest one will send
+            return 0  # still talking: the job of the latest one's slot will send
         unread = [n for n in pending if n.read_at is None]
         ids = [n.pk for n in pending]
         if not unread or not is_away(recipient_id, moment):

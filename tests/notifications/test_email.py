@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from parley.messaging import services as messaging
 from parley.notifications import services
@@ -42,7 +43,7 @@ def test_a_chat_burst_makes_one_email_after_the_quiet_period(cast, conversation,
         clock.move_to(START + timedelta(minutes=6 + 9, seconds=59))
         run_worker()
         assert mail.outbox == []  # the last message is not yet 10 minutes old
-        clock.move_to(START + timedelta(minutes=6 + 10))
+        clock.move_to(START + timedelta(minutes=7 + 10))  # its slot's job has run by now
         run_worker()
         run_worker()
     assert len(mail.outbox) == 1
@@ -54,6 +55,32 @@ def test_a_chat_burst_makes_one_email_after_the_quiet_period(cast, conversation,
     assert f"/messages/{conversation.pk}/#m-3" in email.body
     assert "/notifications/unsubscribe/" in email.body
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+
+
+def test_messages_in_one_slot_queue_one_job_and_the_next_slot_another(
+    cast, conversation, committed
+):
+    with time_machine.travel(START + timedelta(seconds=5), tick=False) as clock:
+        for second in (5, 20, 59):
+            clock.move_to(START + timedelta(seconds=second))
+            send(cast.buyer, conversation, f"В {second} секунд", committed)
+        assert DBTaskResult.objects.filter(task_path__endswith="email_notifications").count() == 1
+        clock.move_to(START + timedelta(minutes=1))
+        send(cast.buyer, conversation, "Уже в следующей минуте", committed)
+        jobs = DBTaskResult.objects.filter(task_path__endswith="email_notifications")
+        assert sorted(job.run_after for job in jobs) == [
+            START + timedelta(minutes=1 + 10),
+            START + timedelta(minutes=2 + 10),
+        ]
+        clock.move_to(START + timedelta(minutes=10, seconds=59))
+        run_worker()
+        assert mail.outbox == []  # no job is due yet
+        clock.move_to(START + timedelta(minutes=11))
+        run_worker()  # the first slot's job: the conversation is quiet, it sends all four
+        clock.move_to(START + timedelta(minutes=12))
+        run_worker()  # the second slot's job finds nothing left
+    assert len(mail.outbox) == 1
+    assert "Уже в следующей минуте" in mail.outbox[0].body and "В 5 секунд" in mail.outbox[0].body
 
 
 def test_running_the_job_twice_never_sends_twice(cast, conversation, committed):
@@ -71,7 +98,7 @@ def test_no_email_to_someone_on_the_site_or_who_has_read_it(cast, conversation, 
     with time_machine.travel(START, tick=False) as clock:
         Presence.objects.create(user=cast.seller, last_seen_at=START)
         send(cast.buyer, conversation, "Вы тут?", committed)
-        clock.shift(timedelta(minutes=10))  # seen 10 minutes ago: not away yet
+        clock.shift(timedelta(minutes=11))  # the job runs; seen 11 minutes ago: not away yet
         run_worker()
         send(cast.seller, conversation, "Да", committed)
         buyer_note = Notification.objects.get(recipient=cast.buyer)
@@ -86,9 +113,9 @@ def test_away_after_the_setting_gets_email_in_their_language(cast, conversation,
     cast.seller.language = "en"
     cast.seller.save()
     with time_machine.travel(START, tick=False) as clock:
-        Presence.objects.create(user=cast.seller, last_seen_at=START - timedelta(minutes=5))
+        Presence.objects.create(user=cast.seller, last_seen_at=START - timedelta(minutes=4))
         send(cast.buyer, conversation, "Есть синий?", committed)
-        clock.shift(timedelta(minutes=10))  # seen exactly 15 minutes ago: away
+        clock.shift(timedelta(minutes=11))  # the job runs; seen exactly 15 minutes ago: away
         run_worker()
     assert [m.subject for m in mail.outbox] == ["New message from Buyer · Parley"]
     assert "Hello, Seller!" in mail.outbox[0].body
@@ -108,7 +135,7 @@ def test_a_failed_send_is_retried_later_and_marks_nothing(
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", flaky)
     with time_machine.travel(START, tick=False) as clock:
         send(cast.buyer, conversation, "Повтор", committed)
-        clock.shift(timedelta(minutes=10))
+        clock.shift(timedelta(minutes=11))  # the slot's job runs
         run_worker()
         assert Notification.objects.get().emailed_at is None
         clock.shift(timedelta(seconds=59))

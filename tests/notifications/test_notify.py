@@ -1,4 +1,5 @@
-"""notify(): once per event, only after commit, rendered in the reader's language."""
+"""notify(): once per event, written with the caller's transaction and heard after commit,
+rendered in the reader's language."""
 
 import pytest
 from django.db import transaction
@@ -66,14 +67,18 @@ def test_a_rolled_back_action_notifies_nobody(cast, conversation, committed):
     assert not Notification.objects.exists()
 
 
-def test_nothing_is_recorded_before_commit(cast, conversation, django_capture_on_commit_callbacks):
+def test_it_is_written_with_the_message_and_heard_only_after_commit(
+    cast, conversation, django_capture_on_commit_callbacks, monkeypatch
+):
+    heard = []
+    monkeypatch.setattr("parley.core.realtime.publish", lambda group, event: heard.append(group))
     with django_capture_on_commit_callbacks() as callbacks:
         messaging.message_send(actor=cast.buyer, conversation=conversation, body="Ждём")
-        assert not Notification.objects.exists()
-    assert not Notification.objects.exists()
+        assert Notification.objects.filter(recipient=cast.seller).count() == 1
+    assert heard == []
     for callback in callbacks:
         callback()
-    assert Notification.objects.filter(recipient=cast.seller).count() == 1
+    assert f"notifications.user.{cast.seller.pk}" in heard
 
 
 def test_a_reply_to_a_review_notifies_its_buyer(cast, committed):
