@@ -89,6 +89,9 @@ def seed(command: list[str], cwd: Path, env: dict[str, str], plan: Path) -> dict
     return data
 
 
+PHASES = frozenset({"ws", "http", "history", "center", "search", "idle"})
+
+
 @dataclass(frozen=True)
 class Options:
     work: Path
@@ -98,6 +101,7 @@ class Options:
     seconds: float
     profile: Path | None
     logs: Path
+    only_phases: frozenset[str] = PHASES
 
     @property
     def scenario(self) -> Scenario:
@@ -118,8 +122,9 @@ async def phases(
 ) -> dict[str, Any]:
     results: dict[str, Any] = {}
     limits = {"messages": options.messages, "seconds": options.seconds}
+    wanted = options.only_phases
     for over in ("ws", "http"):
-        if over == "ws" and target.ws_path is None:
+        if over not in wanted or (over == "ws" and target.ws_path is None):
             continue
         for senders in (1, 8, 32):
             key = f"{over}_send_{senders}"
@@ -130,12 +135,14 @@ async def phases(
     history = plan["history"]
     path = target.history_path.format(conversation=history["conversation"])
     reads = {"count": READS, "seconds": options.seconds}
-    await guarded("history", results, read_phase(target, history["token"], path, **reads))
+    if "history" in wanted:
+        await guarded("history", results, read_phase(target, history["token"], path, **reads))
     center = plan["center"]["token"]
-    await guarded("center", results, read_phase(target, center, target.center_path, **reads))
-    if target.search_path is not None and "search" in plan:
+    if "center" in wanted:
+        await guarded("center", results, read_phase(target, center, target.center_path, **reads))
+    if "search" in wanted and target.search_path is not None and "search" in plan:
         await guarded("search", results, search_phase(target, plan["search"], reads))
-    if target.ws_path is not None:
+    if "idle" in wanted and target.ws_path is not None:
         await guarded("idle", results, idle_phase(target, server, plan, limits))
     return results
 
@@ -293,10 +300,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         choices=("floor", "parley", "postgres"),
         help="measure one server only (postgres: Parley on DATABASE_URL/REDIS_URL)",
     )
+    parser.add_argument(
+        "--phases",
+        default=",".join(sorted(PHASES)),
+        help="comma-separated subset of: " + ", ".join(sorted(PHASES)) + " (default: all)",
+    )
     parser.add_argument("--parley-root", type=Path, default=ROOT, help="Parley checkout to run")
     parser.add_argument("--json", type=Path, default=ROOT / "bench/out/latest.json")
     parser.add_argument("--profile", type=Path, help="record py-spy profiles of the servers here")
     args = parser.parse_args(argv)
+    only_phases = frozenset(args.phases.split(","))
+    if not only_phases <= PHASES:
+        parser.error(f"unknown phase: {', '.join(sorted(only_phases - PHASES))}")
     if pin(1):
         os.sched_setaffinity(0, {1})
     work = Path(tempfile.mkdtemp(prefix="parley-bench-"))
@@ -308,6 +323,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         args.seconds,
         args.profile,
         logs=args.json.parent,
+        only_phases=only_phases,
     )
     started = time.monotonic()
     report: dict[str, Any] = {

@@ -12,7 +12,9 @@ is answered with ``resync``.
 
 import asyncio
 import json
+import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,6 +157,12 @@ def _presence_events(user: User) -> list[tuple[str, dict]]:
     return events
 
 
+async def presence_call(function: Callable[[int], Any], user_id: int) -> Any:
+    """Presence lives in the cache, not the database: its calls run beside the database
+    thread rather than queueing behind sends."""
+    return await sync_to_async(function, thread_sensitive=False)(user_id)
+
+
 def _positive_int(frame: dict[str, Any], name: str) -> int:
     value = frame.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -190,7 +198,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         protocols = self.scope.get("subprotocols", [])
         await self.accept(SUBPROTOCOL if SUBPROTOCOL in protocols else None)
         self.is_open = True
-        came_online = await sync_to_async(presence.presence_connect)(user.pk)
+        came_online = await presence_call(presence.presence_connect, user.pk)
         unread = await database_sync_to_async(selectors.unread_total_for)(user)
         await self._frame(
             {
@@ -220,7 +228,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.delivered_task.cancel()
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        went_offline = await sync_to_async(presence.presence_disconnect)(self.user.pk)
+        went_offline = await presence_call(presence.presence_disconnect, self.user.pk)
         if went_offline:
             await self._announce_presence()
 
@@ -451,14 +459,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_send(group, event)
 
     async def _heartbeat(self) -> None:
-        """Ping so proxies keep the socket; close it when the client has gone quiet."""
+        """Ping so proxies keep the socket; close it when the client has gone quiet.
+
+        The first beat comes at a random point of the interval: sockets that connected together
+        (a server restart, a load test) would otherwise all beat in the same instant.
+        """
+        await asyncio.sleep(random.uniform(0.5, 1) * settings.CHAT_HEARTBEAT_SECONDS)
         while True:
-            await asyncio.sleep(settings.CHAT_HEARTBEAT_SECONDS)
             if time.monotonic() - self.heard_at > settings.CHAT_IDLE_TIMEOUT_SECONDS:
                 await self.close(code=CLOSE_IDLE)
                 return
-            await sync_to_async(presence.presence_refresh)(self.user.pk)
+            await presence_call(presence.presence_refresh, self.user.pk)
             await self._frame({"type": "ping", "server_time": now().isoformat()})
+            await asyncio.sleep(settings.CHAT_HEARTBEAT_SECONDS)
 
     async def _frame(self, frame: dict[str, Any]) -> None:
         if not self.is_open:
