@@ -85,17 +85,12 @@ class FrameBucket:
 
 
 def _send_message(user: User, conversation_id: int, frame: dict[str, Any]) -> tuple[Message, bool]:
-    # ``message_send`` checks that the user takes part (NotFound otherwise).
-    conversation = (
-        Conversation.objects.select_related("buyer", "store").filter(pk=conversation_id).first()
-    )
-    if conversation is None:
-        raise NotFound()
+    # ``message_send`` reads the conversation and checks that the user takes part.
     ids = frame.get("attachments") or []
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise Invalid(_("Attachments are a list of photo ids."), field="attachments")
     attachments_check_count(len(ids))
-    found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=user)}
+    found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=user)} if ids else {}
     if len(found) != len(set(ids)):
         raise NotFound()
     body = frame.get("body", "")
@@ -103,7 +98,7 @@ def _send_message(user: User, conversation_id: int, frame: dict[str, Any]) -> tu
         raise Invalid(_("The message text must be a string."), field="body")
     return services.message_send(
         actor=user,
-        conversation=conversation,
+        conversation=conversation_id,
         body=body,
         attachments=[found[i] for i in ids],
         client_id=frame["client_id"],

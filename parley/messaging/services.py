@@ -57,7 +57,7 @@ def conversation_open(
         or Order.objects.filter(buyer=buyer, store=store).exists()
     ):
         raise buyer_not_reachable()
-    _check_context(store=store, buyer=buyer, product=product, order=order)
+    _check_context(store=store, buyer_id=buyer.pk, product=product, order=order)
     with transaction.atomic():
         conversation = Conversation.objects.filter(buyer=buyer, store=store).first()
         if conversation is None:
@@ -87,7 +87,7 @@ def buyer_not_reachable() -> ParleyError:
 def message_send(
     *,
     actor: User,
-    conversation: Conversation,
+    conversation: Conversation | int,
     body: str,
     attachments: Sequence[Attachment] = (),
     client_id: str | None = None,
@@ -97,6 +97,8 @@ def message_send(
 ) -> tuple[Message, bool]:
     """Append a message; return it and whether it was created now.
 
+    ``conversation`` may be given by id (the chat socket knows no more): it is read once,
+    under the lock, and a conversation the actor does not take part in does not exist.
     ``client_id`` makes sending safe to retry: the same key from the same sender in the same
     conversation returns the message already stored (created is False); the same key with a
     different text or different photos is refused. ``seq`` is taken under a lock on the
@@ -104,18 +106,25 @@ def message_send(
     and no duplicates. ``sent_at`` imports history written elsewhere (the demo, a host
     marketplace): it may not be in the future nor before the conversation's last message.
     """
-    if not is_participant(actor, conversation):
-        raise NotFound()
-    body = (body or "").strip()
-    _check_body(body, attachments)
-    if client_id is not None and not CLIENT_ID.match(client_id):
-        raise Invalid(
-            _("The idempotency key must be 1 to 64 visible ASCII characters."), field="client_id"
-        )
-    from_store = actor.pk != conversation.buyer_id
-    _check_context(store=conversation.store, buyer=conversation.buyer, product=product, order=order)
+    conversation_id = conversation if isinstance(conversation, int) else conversation.pk
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        locked = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("store")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if locked is None or not is_participant(actor, locked):
+            raise NotFound()
+        body = (body or "").strip()
+        _check_body(body, attachments)
+        if client_id is not None and not CLIENT_ID.match(client_id):
+            raise Invalid(
+                _("The idempotency key must be 1 to 64 visible ASCII characters."),
+                field="client_id",
+            )
+        from_store = actor.pk != locked.buyer_id
+        _check_context(store=locked.store, buyer_id=locked.buyer_id, product=product, order=order)
         if client_id is not None:
             existing = Message.objects.filter(
                 conversation=locked, sender=actor, client_id=client_id
@@ -151,8 +160,9 @@ def message_send(
         if product is not None or order is not None:
             changes.update(product=product, order=order)
         Conversation.objects.filter(pk=locked.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(conversation, field, value)
+        if isinstance(conversation, Conversation):
+            for field, value in changes.items():
+                setattr(conversation, field, value)
         _advance_marker(locked, actor, seq)
         _publish_on_commit(
             locked,
@@ -296,13 +306,13 @@ def _check_same(existing: Message, body: str, attachments: Sequence[Attachment])
 
 
 def _check_context(
-    *, store: Store, buyer: User, product: Product | None, order: Order | None
+    *, store: Store, buyer_id: int, product: Product | None, order: Order | None
 ) -> None:
     if product is not None and order is not None:
         raise Invalid(_("A message is about a product or an order, not both."))
     if product is not None and product.store_id != store.pk:
         raise NotFound()
-    if order is not None and (order.store_id != store.pk or order.buyer_id != buyer.pk):
+    if order is not None and (order.store_id != store.pk or order.buyer_id != buyer_id):
         raise NotFound()
 
 
