@@ -284,6 +284,8 @@ def _check_body(body: str, attachments: Sequence[Attachment]) -> None:
 
 
 def _check_attachments(actor: User, attachments: Sequence[Attachment]) -> None:
+    if not attachments:
+        return
     ids = [a.pk for a in attachments]
     if len(set(ids)) != len(ids):
         raise Invalid(_("The same photo is attached twice."), field="attachments")
