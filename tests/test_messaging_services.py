@@ -286,6 +286,19 @@ def test_unread_total_is_one_query(cast):
     assert len(queries) <= 2
 
 
+def test_a_chat_message_costs_the_same_few_statements_however_long_the_chat(cast):
+    """Message, marker, notification and its bell count, no per-message job: what a busy
+    conversation pays for each message must not grow with its history."""
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    counts = []
+    for n in range(12):
+        with CaptureQueriesContext(connection) as queries:
+            services.message_send(actor=cast.buyer, conversation=conversation.pk, body=f"{n}")
+        counts.append(len(queries))
+    assert counts[1] == counts[-1] <= 14
+    assert not any("dbtaskresult" in q["sql"] for q in queries.captured_queries)
+
+
 # --- reply time --------------------------------------------------------------------------------
 
 START = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
