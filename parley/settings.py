@@ -170,6 +170,7 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "parley" / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["parley.formats"]
 TIME_ZONE = "Europe/Moscow"
 USE_TZ = True
 DEFAULT_READER_TIME_ZONE = "Europe/Moscow"

@@ -1,6 +1,9 @@
 """Contact Now, Message Center and dialog pages: both languages, both sides, nobody else."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from parley.attachments.models import Attachment
@@ -287,3 +290,16 @@ def test_reply_without_javascript_still_posts_and_redirects_to_the_message(cast)
     page = client.get(url).content.decode()
     assert page.count("Ответ без скриптов") == 1
     assert '<form class="message-form" method="post" action="' + url + '"' in page
+
+
+@pytest.mark.parametrize(("language", "clock"), [("ru", "19:55"), ("en", "7:55 PM")])
+def test_message_times_are_written_as_the_live_chat_writes_them(cast, language, clock):
+    """chat.js writes the time of a live message with the browser's clock format; a message
+    rendered by the server must look the same (Moscow time, the default reader zone)."""
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    with time_machine.travel(datetime(2030, 5, 6, 16, 55, tzinfo=UTC), tick=False):
+        services.message_send(actor=cast.buyer, conversation=conversation, body="Во сколько?")
+        page = client_for(cast.buyer, language).get(
+            reverse("messaging:conversation", args=[conversation.pk])
+        )
+    assert f">{clock}</time>" in page.content.decode()
