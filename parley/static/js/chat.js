@@ -64,6 +64,13 @@
     var typingSentAt = 0;
     var typingTimer = null;
     var readSent = 0;
+
+    function scrollsItself() {
+      var overflow = getComputedStyle(log).overflowY;
+      return overflow === "auto" || overflow === "scroll";
+    }
+    // A chat window opens at its newest message, as the history it shows ends there.
+    if (scrollsItself()) { log.scrollTop = log.scrollHeight; }
     var timeFormat = new Intl.DateTimeFormat(lang, {
       day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
       timeZone: d.timeZone
@@ -201,8 +208,7 @@
       log.appendChild(li);
       // A log that scrolls by itself follows the newest message; a log that is part of the page
       // leaves the reader where they are (the browser keeps the reply form in place).
-      var overflow = getComputedStyle(log).overflowY;
-      if (overflow === "auto" || overflow === "scroll") { li.scrollIntoView({ block: "end" }); }
+      if (scrollsItself()) { li.scrollIntoView({ block: "end" }); }
     }
 
     function pendingItem(clientId) {
