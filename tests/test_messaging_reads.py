@@ -178,8 +178,8 @@ def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
     with CaptureQueriesContext(connection) as queries:
         window = selectors.messages_in(reader, limit=25)
         payloads = [message_payload(m) for m in window.messages]
-    # Messages, the store's senders (the buyer is already loaded), photos with attachments.
-    assert len(queries) == 3
+    # Messages with their senders' names, then the photos of those that have any.
+    assert len(queries) == 2
     assert [p["seq"] for p in payloads] == list(range(6, 31))
     assert {p["sender"]["name"] for p in payloads} == {
         cast.buyer.public_name,
@@ -192,3 +192,31 @@ def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
         ids = [a["id"] for a in p["attachments"]]
         assert ids == sorted(ids) and len(ids) == 2
     assert window.has_before and not window.has_after
+
+
+def test_history_window_without_photos_is_one_query_and_pages_both_ways(cast):
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    for n in range(1, 11):
+        author = cast.buyer if n % 2 else cast.seller
+        services.message_send(actor=author, conversation=conversation, body=f"m{n}")
+    reader = selectors.get_conversation_for(cast.seller, conversation.pk, related=("buyer",))
+    with CaptureQueriesContext(connection) as queries:
+        window = selectors.messages_in(reader, limit=4)
+        payloads = [message_payload(m) for m in window.messages]
+    assert len(queries) == 1
+    assert [p["seq"] for p in payloads] == [7, 8, 9, 10]
+    assert [p["sender"]["name"] for p in payloads] == [
+        cast.buyer.public_name,
+        cast.seller.public_name,
+    ] * 2
+    assert all(p["attachments"] == [] and p["context"] == {} for p in payloads)
+    assert window.has_before and not window.has_after
+    older = selectors.messages_in(reader, before=7, limit=4)
+    assert [m.seq for m in older.messages] == [3, 4, 5, 6]
+    assert older.has_before and older.has_after
+    newer = selectors.messages_in(reader, after=2, limit=3)
+    assert [m.seq for m in newer.messages] == [3, 4, 5]
+    assert newer.has_before and newer.has_after
+    last = selectors.messages_in(reader, after=8, limit=3)
+    assert [m.seq for m in last.messages] == [9, 10]
+    assert last.has_before and not last.has_after

@@ -77,10 +77,14 @@ def conversation_out(user: User, conversation: Conversation) -> ConversationOut:
     )
 
 
-def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+def _conversation(
+    request: HttpRequest,
+    conversation_id: int,
+    related: tuple[str, ...] = selectors.CONVERSATION_RELATED,
+) -> Conversation:
     if conversation_id > ID_MAX:
         raise NotFound()
-    return selectors.get_conversation_for(request.auth, conversation_id)
+    return selectors.get_conversation_for(request.auth, conversation_id, related=related)
 
 
 @router.get("/conversations", response={200: ConversationPage, **READ_ERRORS}, auth=api_auth)
@@ -149,7 +153,7 @@ def messages_list(request: HttpRequest, conversation_id: int, query: Query[Histo
 
     Follow `before` for older pages and `after` for newer ones (both may be null).
     """
-    conversation = _conversation(request, conversation_id)
+    conversation = _conversation(request, conversation_id, related=("buyer",))
     if query.after is not None and query.before is not None:
         raise Invalid(_("Pass either “after” or “before”, not both."))
     window = selectors.messages_in(
