@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parley.attachments.services import attachment_create_from_upload
+from parley.core.clock import now
 from parley.messaging import selectors, services
+from parley.messaging.models import Conversation
 from parley.messaging.payloads import message_payload
 from parley.workspace.selectors import store_unread_messages
 
@@ -220,3 +222,19 @@ def test_history_window_without_photos_is_one_query_and_pages_both_ways(cast):
     last = selectors.messages_in(reader, after=8, limit=3)
     assert [m.seq for m in last.messages] == [9, 10]
     assert last.has_before and not last.has_after
+
+
+def test_dialog_count_takes_a_dialog_on_both_sides_once(cast):
+    """A member who is also the buyer of a dialog (written into the data: the services do
+    not open one) sees it once."""
+    own = Conversation.objects.create(
+        buyer=cast.seller, store=cast.store, created_at=now(), last_message_at=now(), last_seq=1
+    )
+    other = services.conversation_open(actor=cast.buyer, store=cast.store)
+    _send(cast.buyer, other, "добрый день")
+    services.conversation_open(actor=cast.other_buyer, store=cast.store)  # no message yet
+    dialogs = selectors.dialogs_for(cast.seller)
+    assert dialogs.count() == 2 == len(dialogs[0:10])
+    assert {c.pk for c in dialogs[0:10]} == {own.pk, other.pk}
+    assert selectors.dialogs_for(cast.other_seller).count() == 0
+    assert selectors.dialogs_for(cast.buyer).count() == 1

@@ -114,15 +114,7 @@ class DialogList:
     def count(self) -> int:
         """Dialogs on either side; a dialog where the reader is both counts once."""
         if self._count is None:
-            if not self.user.is_authenticated:
-                self._count = 0
-                return 0
-            live = Conversation.objects.filter(last_message_at__isnull=False)
-            mine = live.filter(buyer=self.user).aggregate(
-                all=Count("id"), both=Count("id", filter=Q(store_id__in=self.store_ids))
-            )
-            stores = live.filter(store_id__in=self.store_ids).count() if self.store_ids else 0
-            self._count = mine["all"] + stores - mine["both"]
+            self._count = _dialog_count(self.user, self.store_ids)
         return self._count
 
     def __len__(self) -> int:
@@ -157,6 +149,35 @@ class DialogList:
         found = {c.pk: c for c in rows}
         _annotate_unread(self.user, list(found.values()))
         return [found[pk] for pk in ids if pk in found]
+
+
+_DIALOG_COUNT = """
+    SELECT (SELECT COUNT(*) FROM {conversation}
+            WHERE buyer_id = %s AND last_message_at IS NOT NULL){stores}
+"""
+_STORE_DIALOG_COUNT = """
+         + (SELECT COUNT(*) FROM {conversation}
+            WHERE store_id IN ({marks}) AND last_message_at IS NOT NULL)
+         - (SELECT COUNT(*) FROM {conversation}
+            WHERE buyer_id = %s AND store_id IN ({marks}) AND last_message_at IS NOT NULL)"""
+
+
+def _dialog_count(user: User, store_ids: list[int]) -> int:
+    """The reader's dialogs as buyer, plus their stores' dialogs, less those counted twice.
+    One statement; each part is a count along an index (the buyer's, or the store's on
+    last_message_at). Written as SQL because the ORM's two queries cost more to build
+    than to run."""
+    if not user.is_authenticated:
+        return 0
+    table = Conversation._meta.db_table
+    stores, params = "", [user.pk]
+    if store_ids:
+        marks = ", ".join(["%s"] * len(store_ids))
+        stores = _STORE_DIALOG_COUNT.format(conversation=table, marks=marks)
+        params += [*store_ids, user.pk, *store_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(_DIALOG_COUNT.format(conversation=table, stores=stores), params)
+        return int(cursor.fetchone()[0])
 
 
 _PAGE_UNREAD = """
