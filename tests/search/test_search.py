@@ -197,3 +197,22 @@ def test_postgresql_has_the_gin_index(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_message_body_ru'")
         (definition,) = cursor.fetchone()
     assert "gin" in definition and "russian" in definition
+
+
+def test_pages_of_one_walk_every_match_newest_first_past_unreadable_ones(cast, corpus):
+    """Newer matches the reader may not see lie between the pages; the cursor skips them."""
+    other = messaging.conversation_open(actor=cast.other_buyer, store=cast.other_store)
+    mine = messaging.conversation_open(actor=cast.buyer, store=cast.other_store)
+    for n in range(3):
+        messaging.message_send(actor=cast.other_buyer, conversation=other, body=f"заказ №{n}")
+        messaging.message_send(actor=cast.buyer, conversation=mine, body=f"Заказы {n}")
+    everything = [hit.message.pk for hit in search_messages(cast.buyer, "заказ", limit=100).hits]
+    walked, before = [], None
+    while True:
+        page = search_messages(cast.buyer, "заказ", before=before, limit=1)
+        walked += [hit.message.pk for hit in page.hits]
+        if page.next_cursor is None:
+            break
+        before = page.next_cursor
+    assert walked == everything == sorted(everything, reverse=True)
+    assert len(walked) == 6  # three in the corpus, three in the second store
