@@ -201,7 +201,7 @@ def test_history_window_without_photos_is_one_query_and_pages_both_ways(cast):
     for n in range(1, 11):
         author = cast.buyer if n % 2 else cast.seller
         services.message_send(actor=author, conversation=conversation, body=f"m{n}")
-    reader = selectors.get_conversation_for(cast.seller, conversation.pk, related=("buyer",))
+    reader = selectors.get_conversation_for(cast.seller, conversation.pk, related=())
     with CaptureQueriesContext(connection) as queries:
         window = selectors.messages_in(reader, limit=4)
         payloads = [message_payload(m) for m in window.messages]
@@ -238,3 +238,27 @@ def test_dialog_count_takes_a_dialog_on_both_sides_once(cast):
     assert {c.pk for c in dialogs[0:10]} == {own.pk, other.pk}
     assert selectors.dialogs_for(cast.other_seller).count() == 0
     assert selectors.dialogs_for(cast.buyer).count() == 1
+
+
+def test_a_history_read_takes_two_statements_and_hides_other_conversations(cast):
+    from parley.core.errors import NotFound
+
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    _send(cast.buyer, conversation, "вопрос")
+    _send(cast.seller, conversation, "ответ")
+    for reader in (cast.buyer, cast.seller):
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.get_conversation_for(reader, conversation.pk, related=())
+            window = selectors.messages_in(found, limit=50)
+            payloads = [message_payload(m) for m in window.messages]
+        # The conversation, the window; the seller's membership is one more.
+        assert len(queries) == (2 if reader == cast.buyer else 3)
+        assert [(p["body"], p["sender"]["name"]) for p in payloads] == [
+            ("вопрос", cast.buyer.public_name),
+            ("ответ", cast.seller.public_name),
+        ]
+    for outsider in (cast.other_buyer, cast.other_seller):
+        with pytest.raises(NotFound):
+            selectors.get_conversation_for(outsider, conversation.pk, related=())
+    with pytest.raises(NotFound):
+        selectors.get_conversation_for(cast.buyer, conversation.pk + 1000, related=())

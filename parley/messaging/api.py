@@ -153,7 +153,7 @@ def messages_list(request: HttpRequest, conversation_id: int, query: Query[Histo
 
     Follow `before` for older pages and `after` for newer ones (both may be null).
     """
-    conversation = _conversation(request, conversation_id, related=("buyer",))
+    conversation = _conversation(request, conversation_id, related=())
     if query.after is not None and query.before is not None:
         raise Invalid(_("Pass either “after” or “before”, not both."))
     window = selectors.messages_in(
