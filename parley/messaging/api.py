@@ -162,7 +162,7 @@ def messages_list(request: HttpRequest, conversation_id: int, query: Query[Histo
     first = window.messages[0].seq if window.messages else None
     last = window.messages[-1].seq if window.messages else None
     return MessagePage(
-        items=[message_payload(m) for m in window.messages],
+        items=[message_payload(m, selectors.window_photos(m)) for m in window.messages],
         has_before=window.has_before,
         has_after=window.has_after,
         before=first if window.has_before else None,

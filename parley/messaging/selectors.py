@@ -427,6 +427,13 @@ def _with_senders_and_photos(
     return rows
 
 
+def window_photos(message: Message) -> list[Attachment]:
+    """The photos of a message from ``messages_in``, in order, read from what
+    ``_with_senders_and_photos`` left (``message.photos.all()`` builds a related manager
+    per message, a good part of serialising a window of 50)."""
+    return [link.attachment for link in message._prefetched_objects_cache["photos"]]
+
+
 def _prefetched(links: list[MessageAttachment]) -> QuerySet[MessageAttachment]:
     qs = MessageAttachment.objects.all()
     qs._result_cache = links
