@@ -151,3 +151,32 @@ def test_nul_in_a_form_is_refused(cast):
         "/accounts/login/", {"username": "a\x00", "password": "b"}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_token_notes_its_use_once_a_minute_and_dies_with_its_user(cast):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from parley.accounts.services import api_token_create, api_token_user
+
+    token, raw = api_token_create(user=cast.buyer, name="phone")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert api_token_user(raw) == cast.buyer
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        assert api_token_user(raw).username == "buyer"
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        assert api_token_user(raw).public_name == cast.buyer.public_name
+    token.refresh_from_db()
+    assert token.last_used_at == start + timedelta(seconds=61)
+    assert api_token_user(raw + "x") is None
+    cast.buyer.is_active = False
+    cast.buyer.save()
+    assert api_token_user(raw) is None

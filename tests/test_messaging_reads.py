@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parley.attachments.services import attachment_create_from_upload
+from parley.core.clock import now
 from parley.messaging import selectors, services
+from parley.messaging.models import Conversation
 from parley.messaging.payloads import message_payload
 from parley.workspace.selectors import store_unread_messages
 
@@ -178,8 +180,8 @@ def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
     with CaptureQueriesContext(connection) as queries:
         window = selectors.messages_in(reader, limit=25)
         payloads = [message_payload(m) for m in window.messages]
-    # Messages, the store's senders (the buyer is already loaded), photos with attachments.
-    assert len(queries) == 3
+    # Messages with their senders' names, then the photos of those that have any.
+    assert len(queries) == 2
     assert [p["seq"] for p in payloads] == list(range(6, 31))
     assert {p["sender"]["name"] for p in payloads} == {
         cast.buyer.public_name,
@@ -192,3 +194,71 @@ def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
         ids = [a["id"] for a in p["attachments"]]
         assert ids == sorted(ids) and len(ids) == 2
     assert window.has_before and not window.has_after
+
+
+def test_history_window_without_photos_is_one_query_and_pages_both_ways(cast):
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    for n in range(1, 11):
+        author = cast.buyer if n % 2 else cast.seller
+        services.message_send(actor=author, conversation=conversation, body=f"m{n}")
+    reader = selectors.get_conversation_for(cast.seller, conversation.pk, related=())
+    with CaptureQueriesContext(connection) as queries:
+        window = selectors.messages_in(reader, limit=4)
+        payloads = [message_payload(m) for m in window.messages]
+    assert len(queries) == 1
+    assert [p["seq"] for p in payloads] == [7, 8, 9, 10]
+    assert [p["sender"]["name"] for p in payloads] == [
+        cast.buyer.public_name,
+        cast.seller.public_name,
+    ] * 2
+    assert all(p["attachments"] == [] and p["context"] == {} for p in payloads)
+    assert window.has_before and not window.has_after
+    older = selectors.messages_in(reader, before=7, limit=4)
+    assert [m.seq for m in older.messages] == [3, 4, 5, 6]
+    assert older.has_before and older.has_after
+    newer = selectors.messages_in(reader, after=2, limit=3)
+    assert [m.seq for m in newer.messages] == [3, 4, 5]
+    assert newer.has_before and newer.has_after
+    last = selectors.messages_in(reader, after=8, limit=3)
+    assert [m.seq for m in last.messages] == [9, 10]
+    assert last.has_before and not last.has_after
+
+
+def test_dialog_count_takes_a_dialog_on_both_sides_once(cast):
+    """A member who is also the buyer of a dialog (written into the data: the services do
+    not open one) sees it once."""
+    own = Conversation.objects.create(
+        buyer=cast.seller, store=cast.store, created_at=now(), last_message_at=now(), last_seq=1
+    )
+    other = services.conversation_open(actor=cast.buyer, store=cast.store)
+    _send(cast.buyer, other, "добрый день")
+    services.conversation_open(actor=cast.other_buyer, store=cast.store)  # no message yet
+    dialogs = selectors.dialogs_for(cast.seller)
+    assert dialogs.count() == 2 == len(dialogs[0:10])
+    assert {c.pk for c in dialogs[0:10]} == {own.pk, other.pk}
+    assert selectors.dialogs_for(cast.other_seller).count() == 0
+    assert selectors.dialogs_for(cast.buyer).count() == 1
+
+
+def test_a_history_read_takes_two_statements_and_hides_other_conversations(cast):
+    from parley.core.errors import NotFound
+
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    _send(cast.buyer, conversation, "вопрос")
+    _send(cast.seller, conversation, "ответ")
+    for reader in (cast.buyer, cast.seller):
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.get_conversation_for(reader, conversation.pk, related=())
+            window = selectors.messages_in(found, limit=50)
+            payloads = [message_payload(m) for m in window.messages]
+        # The conversation, the window; the seller's membership is one more.
+        assert len(queries) == (2 if reader == cast.buyer else 3)
+        assert [(p["body"], p["sender"]["name"]) for p in payloads] == [
+            ("вопрос", cast.buyer.public_name),
+            ("ответ", cast.seller.public_name),
+        ]
+    for outsider in (cast.other_buyer, cast.other_seller):
+        with pytest.raises(NotFound):
+            selectors.get_conversation_for(outsider, conversation.pk, related=())
+    with pytest.raises(NotFound):
+        selectors.get_conversation_for(cast.buyer, conversation.pk + 1000, related=())

@@ -39,3 +39,17 @@ def test_several_server_processes_need_redis():
     result = run_manage("serve", "--workers", "2", "--no-worker", REDIS_URL="")
     assert result.returncode != 0
     assert "REDIS_URL" in result.stderr
+
+
+def test_postgresql_connections_come_from_a_pool_unless_turned_off():
+    script = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool'))"
+    )
+    url = "postgres://parley@db.example.com:5432/parley"
+    pooled = run_manage("shell", "-c", script, DATABASE_URL=url)
+    assert pooled.stdout.splitlines()[-1] == (
+        "0 {'min_size': 2, 'max_size': 20, 'timeout': 10.0}"
+    ), pooled.stderr
+    plain = run_manage("shell", "-c", script, DATABASE_URL=url, DATABASE_POOL="false")
+    assert plain.stdout.splitlines()[-1] == "60 None", plain.stderr

@@ -77,10 +77,14 @@ def conversation_out(user: User, conversation: Conversation) -> ConversationOut:
     )
 
 
-def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+def _conversation(
+    request: HttpRequest,
+    conversation_id: int,
+    related: tuple[str, ...] = selectors.CONVERSATION_RELATED,
+) -> Conversation:
     if conversation_id > ID_MAX:
         raise NotFound()
-    return selectors.get_conversation_for(request.auth, conversation_id)
+    return selectors.get_conversation_for(request.auth, conversation_id, related=related)
 
 
 @router.get("/conversations", response={200: ConversationPage, **READ_ERRORS}, auth=api_auth)
@@ -149,7 +153,7 @@ def messages_list(request: HttpRequest, conversation_id: int, query: Query[Histo
 
     Follow `before` for older pages and `after` for newer ones (both may be null).
     """
-    conversation = _conversation(request, conversation_id)
+    conversation = _conversation(request, conversation_id, related=())
     if query.after is not None and query.before is not None:
         raise Invalid(_("Pass either “after” or “before”, not both."))
     window = selectors.messages_in(
@@ -158,7 +162,7 @@ def messages_list(request: HttpRequest, conversation_id: int, query: Query[Histo
     first = window.messages[0].seq if window.messages else None
     last = window.messages[-1].seq if window.messages else None
     return MessagePage(
-        items=[message_payload(m) for m in window.messages],
+        items=[message_payload(m, selectors.window_photos(m)) for m in window.messages],
         has_before=window.has_before,
         has_after=window.has_after,
         before=first if window.has_before else None,

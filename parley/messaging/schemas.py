@@ -3,13 +3,15 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from parley.core.schemas import OutSchema
 
-class SenderOut(Schema):
+
+class SenderOut(OutSchema):
     id: int
     name: str
 
 
-class AttachmentLinkOut(Schema):
+class AttachmentLinkOut(OutSchema):
     id: int
     content_type: str
     original_name: str
@@ -21,7 +23,7 @@ class AttachmentLinkOut(Schema):
     thumbnail_url: str
 
 
-class MessageOut(Schema):
+class MessageOut(OutSchema):
     """The same shape as the ``message`` of a ``message.new`` event."""
 
     id: int
@@ -36,7 +38,7 @@ class MessageOut(Schema):
     created_at: datetime
 
 
-class ConversationOut(Schema):
+class ConversationOut(OutSchema):
     id: int
     store: dict
     buyer: SenderOut
@@ -48,7 +50,7 @@ class ConversationOut(Schema):
     read_seq: int
 
 
-class ConversationPage(Schema):
+class ConversationPage(OutSchema):
     count: int
     unread_total: int
     items: list[ConversationOut]
@@ -76,7 +78,7 @@ class MessageIn(Schema):
     order: str | None = Field(default=None, min_length=1, max_length=32)
 
 
-class MessagePage(Schema):
+class MessagePage(OutSchema):
     items: list[MessageOut]
     has_before: bool
     has_after: bool

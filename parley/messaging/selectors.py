@@ -27,7 +27,7 @@ from parley.attachments.models import Attachment
 from parley.core.clock import now
 from parley.core.errors import NotFound
 from parley.marketplace.models import Store
-from parley.marketplace.selectors import is_store_member, store_ids_for_member
+from parley.marketplace.selectors import store_ids_for_member
 
 from . import rules
 from .models import Conversation, Message, MessageAttachment, ReadMarker
@@ -36,7 +36,8 @@ from .models import Conversation, Message, MessageAttachment, ReadMarker
 def is_participant(user: User, conversation: Conversation) -> bool:
     if not user.is_authenticated:
         return False
-    return conversation.buyer_id == user.pk or is_store_member(user, conversation.store)
+    # By the store's id, so that a conversation loaded without its store needs no extra query.
+    return conversation.buyer_id == user.pk or conversation.store_id in store_ids_for_member(user)
 
 
 def _with_unread(user: User, qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
@@ -113,15 +114,7 @@ class DialogList:
     def count(self) -> int:
         """Dialogs on either side; a dialog where the reader is both counts once."""
         if self._count is None:
-            if not self.user.is_authenticated:
-                self._count = 0
-                return 0
-            live = Conversation.objects.filter(last_message_at__isnull=False)
-            mine = live.filter(buyer=self.user).aggregate(
-                all=Count("id"), both=Count("id", filter=Q(store_id__in=self.store_ids))
-            )
-            stores = live.filter(store_id__in=self.store_ids).count() if self.store_ids else 0
-            self._count = mine["all"] + stores - mine["both"]
+            self._count = _dialog_count(self.user, self.store_ids)
         return self._count
 
     def __len__(self) -> int:
@@ -156,6 +149,35 @@ class DialogList:
         found = {c.pk: c for c in rows}
         _annotate_unread(self.user, list(found.values()))
         return [found[pk] for pk in ids if pk in found]
+
+
+_DIALOG_COUNT = """
+    SELECT (SELECT COUNT(*) FROM {conversation}
+            WHERE buyer_id = %s AND last_message_at IS NOT NULL){stores}
+"""
+_STORE_DIALOG_COUNT = """
+         + (SELECT COUNT(*) FROM {conversation}
+            WHERE store_id IN ({marks}) AND last_message_at IS NOT NULL)
+         - (SELECT COUNT(*) FROM {conversation}
+            WHERE buyer_id = %s AND store_id IN ({marks}) AND last_message_at IS NOT NULL)"""
+
+
+def _dialog_count(user: User, store_ids: list[int]) -> int:
+    """The reader's dialogs as buyer, plus their stores' dialogs, less those counted twice.
+    One statement; each part is a count along an index (the buyer's, or the store's on
+    last_message_at). Written as SQL because the ORM's two queries cost more to build
+    than to run."""
+    if not user.is_authenticated:
+        return 0
+    table = Conversation._meta.db_table
+    stores, params = "", [user.pk]
+    if store_ids:
+        marks = ", ".join(["%s"] * len(store_ids))
+        stores = _STORE_DIALOG_COUNT.format(conversation=table, marks=marks)
+        params += [*store_ids, user.pk, *store_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(_DIALOG_COUNT.format(conversation=table, stores=stores), params)
+        return int(cursor.fetchone()[0])
 
 
 _PAGE_UNREAD = """
@@ -259,15 +281,30 @@ def store_unread_for(user: User, store: Store) -> int:
     return _sides_unread(user, store)
 
 
-def get_conversation_for(user: User, conversation_id: int) -> Conversation:
-    """A conversation the user takes part in; any other is reported as missing."""
-    conversation = (
-        Conversation.objects.select_related("buyer", "store", "product", "order")
-        .filter(pk=conversation_id)
-        .first()
-    )
+CONVERSATION_RELATED = ("buyer", "store", "product", "order")
+_CONVERSATION_BY_ID = "SELECT * FROM {table} WHERE id = %s"
+
+
+def get_conversation_for(
+    user: User, conversation_id: int, *, related: tuple[str, ...] = CONVERSATION_RELATED
+) -> Conversation:
+    """A conversation the user takes part in; any other is reported as missing.
+
+    ``related`` names what to load with it. A history read needs none of it, and each join
+    costs the ORM more time to build and fill than the database spends on it; without any,
+    the row is read by raw SQL, which saves building the query too. A reader who is the
+    buyer is set as the conversation's buyer, so that it is not loaded again."""
+    if related:
+        conversation = (
+            Conversation.objects.select_related(*related).filter(pk=conversation_id).first()
+        )
+    else:
+        sql = _CONVERSATION_BY_ID.format(table=Conversation._meta.db_table)
+        conversation = next(iter(Conversation.objects.raw(sql, [conversation_id])), None)
     if conversation is None or not is_participant(user, conversation):
         raise NotFound()
+    if conversation.buyer_id == user.pk and not Conversation.buyer.is_cached(conversation):
+        conversation.buyer = user
     return conversation
 
 
@@ -289,6 +326,32 @@ class MessageWindow:
     has_after: bool
 
 
+_WINDOW = """
+    SELECT m.*, u.username AS sender_username, u.first_name AS sender_first_name,
+           u.last_name AS sender_last_name, u.display_name AS sender_display_name,
+           EXISTS (SELECT 1 FROM {link} p WHERE p.message_id = m.id) AS has_photos
+    FROM {message} m JOIN {user} u ON u.id = m.sender_id
+    WHERE m.conversation_id = %s AND m.seq > %s AND m.seq < %s
+    ORDER BY m.seq {direction}
+    LIMIT %s
+"""
+SENDER_FIELDS = ("id", "username", "first_name", "last_name", "display_name")
+
+
+def _window(conversation: Conversation, above: int, below: int, limit: int, *, newest: bool):
+    """Messages of a conversation with ``above < seq < below``: the oldest ``limit`` of them,
+    or the newest. Written as SQL with each sender's name and whether it has photos, so a
+    window is one statement (through the ORM, building the queries took longer than running
+    them); the unique index on (conversation, seq) serves the range and the order."""
+    sql = _WINDOW.format(
+        message=Message._meta.db_table,
+        user=User._meta.db_table,
+        link=MessageAttachment._meta.db_table,
+        direction="DESC" if newest else "ASC",
+    )
+    return list(Message.objects.raw(sql, [conversation.pk, above, below, limit]))
+
+
 def messages_in(
     conversation: Conversation,
     *,
@@ -300,20 +363,23 @@ def messages_in(
 
     The caller has already checked that the reader takes part in the conversation.
     """
-    qs = Message.objects.filter(conversation=conversation)
     if after is not None:
-        rows = list(qs.filter(seq__gt=after).order_by("seq")[: limit + 1])
+        rows = _window(conversation, after, SEQ_END, limit + 1, newest=False)
         more = len(rows) > limit
         rows = rows[:limit]
-        has_before = after > 0 and qs.filter(seq__lte=after).exists()
+        has_before = (
+            after > 0 and Message.objects.filter(conversation=conversation, seq__lte=after).exists()
+        )
         return MessageWindow(_with_senders_and_photos(rows, [conversation]), has_before, more)
-    if before is not None:
-        qs = qs.filter(seq__lt=before)
-    rows = list(qs.order_by("-seq")[: limit + 1])
+    rows = _window(conversation, 0, SEQ_END if before is None else before, limit + 1, newest=True)
     more = len(rows) > limit
     rows = list(reversed(rows[:limit]))
     has_after = before is not None and conversation.last_seq >= before
     return MessageWindow(_with_senders_and_photos(rows, [conversation]), more, has_after)
+
+
+# Above any seq (a PositiveIntegerField), so that "before" may be left open.
+SEQ_END = 2**63 - 1
 
 
 def _with_senders_and_photos(
@@ -322,25 +388,36 @@ def _with_senders_and_photos(
     """Attach each message's sender and photos, as select_related and prefetch_related
     would, at a fraction of their cost for a window of 50. A window has only a few
     distinct senders (the buyer, a store member or two), so each is loaded once instead of
-    joined to every row, and not at all when it is a conversation's buyer already loaded;
-    the photos come in one query ordered by their own columns (the default ordering would
-    join messages and conversations to sort), and most messages share one empty result."""
+    joined to every row, and not at all when it is a conversation's buyer already loaded or
+    the row brought the sender's name (``_window``); the photos come in one query ordered by
+    their own columns (the default ordering would join messages and conversations to sort),
+    only for the messages that have any when the rows say so, and most messages share one
+    empty result."""
     if not rows:
         return rows
     senders: dict[int, User] = {
         c.buyer_id: c.buyer for c in conversations if Conversation.buyer.is_cached(c)
     }
+    for message in rows:
+        if message.sender_id not in senders and hasattr(message, "sender_username"):
+            # Only the name's fields; any other is loaded on first use, as with only().
+            values = [getattr(message, f"sender_{name}") for name in SENDER_FIELDS[1:]]
+            senders[message.sender_id] = User.from_db(
+                Message.objects.db, SENDER_FIELDS, [message.sender_id, *values]
+            )
     missing = {m.sender_id for m in rows} - senders.keys()
     if missing:
         senders.update(User.objects.in_bulk(missing))
     photos: dict[int, list[MessageAttachment]] = {}
-    links = (
-        MessageAttachment.objects.filter(message_id__in=[m.pk for m in rows])
-        .select_related("attachment")
-        .order_by("message_id", "position")
-    )
-    for link in links:
-        photos.setdefault(link.message_id, []).append(link)
+    with_photos = [m.pk for m in rows if getattr(m, "has_photos", True)]
+    if with_photos:
+        links = (
+            MessageAttachment.objects.filter(message_id__in=with_photos)
+            .select_related("attachment")
+            .order_by("message_id", "position")
+        )
+        for link in links:
+            photos.setdefault(link.message_id, []).append(link)
     none = _prefetched([])
     for message in rows:
         message.sender = senders[message.sender_id]
@@ -348,6 +425,13 @@ def _with_senders_and_photos(
         # What prefetch_related leaves behind: message.photos.all() answers from it.
         message._prefetched_objects_cache = {"photos": _prefetched(found) if found else none}
     return rows
+
+
+def window_photos(message: Message) -> list[Attachment]:
+    """The photos of a message from ``messages_in``, in order, read from what
+    ``_with_senders_and_photos`` left (``message.photos.all()`` builds a related manager
+    per message, a good part of serialising a window of 50)."""
+    return [link.attachment for link in message._prefetched_objects_cache["photos"]]
 
 
 def _prefetched(links: list[MessageAttachment]) -> QuerySet[MessageAttachment]:

@@ -12,12 +12,12 @@ from parley.marketplace.selectors import get_product, get_store_for_member
 from . import rules, selectors, services
 from .models import Review
 from .schemas import (
-    EligibilityOut,
     FeedPage,
     ReplyIn,
     ReplyOut,
     ReplyVersionOut,
     ReviewCreateIn,
+    ReviewEligibilityOut,
     ReviewHistoryOut,
     ReviewIn,
     ReviewOut,
@@ -92,13 +92,13 @@ def reviews_list(request: HttpRequest, product_id: int, page: Query[PageQuery]):
 
 @router.get(
     "/products/{product_id}/review-eligibility",
-    response={200: EligibilityOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ReviewEligibilityOut, 401: ErrorOut, 404: ErrorOut},
     auth=api_auth,
 )
 def review_eligibility(request: HttpRequest, product_id: int):
     """Whether the caller may review this product now, and if not, why."""
     eligibility = selectors.review_eligibility(request.auth, get_product(product_id))
-    return EligibilityOut(
+    return ReviewEligibilityOut(
         allowed=eligibility.allowed,
         reason=str(eligibility.refusal) if eligibility.refusal else None,
         message=str(eligibility.message),

@@ -76,7 +76,7 @@ class FeedPage(Schema):
     items: list[ReviewOut]
 
 
-class EligibilityOut(Schema):
+class ReviewEligibilityOut(Schema):
     allowed: bool
     reason: str | None = Field(description="log_in, not_buyer, not_delivered, already_reviewed")
     message: str

@@ -2,6 +2,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from parley.core.schemas import OutSchema
+
 
 class SearchQuery(Schema):
     q: str = Field(min_length=1, max_length=200, description="Words, in any grammatical form")
@@ -14,7 +16,7 @@ class SearchQuery(Schema):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class HitOut(Schema):
+class HitOut(OutSchema):
     id: int
     conversation: int
     seq: int
@@ -28,6 +30,6 @@ class HitOut(Schema):
     url: str
 
 
-class SearchOut(Schema):
+class SearchOut(OutSchema):
     items: list[HitOut]
     next_cursor: int | None = Field(description="Pass as `before` for older results.")

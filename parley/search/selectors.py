@@ -13,7 +13,7 @@ from parley.marketplace.models import Store
 from parley.marketplace.selectors import store_ids_for_member
 from parley.messaging.models import Conversation, Message, MessageAttachment
 
-from .engines import matching
+from .engines import newest_matching
 from .text import highlight, query_stems
 
 
@@ -60,10 +60,7 @@ def search_messages(
 ) -> SearchPage:
     """Messages matching every word of ``query`` (any grammatical form), newest first, with
     the matching words highlighted; ``before`` is the cursor from the previous page."""
-    condition = matching(query)
-    if condition is None:
-        return SearchPage([], None)
-    qs = readable_messages(user).filter(condition)
+    qs = readable_messages(user)
     if filters.store:
         qs = qs.filter(conversation__store__slug=filters.store)
     if filters.buyer:
@@ -74,12 +71,11 @@ def search_messages(
         qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     if filters.has_photos:
         qs = qs.filter(Exists(MessageAttachment.objects.filter(message=OuterRef("pk"))))
-    if before is not None:
-        qs = qs.filter(pk__lt=before)
+    found = newest_matching(qs, query, before=before)
+    if found is None:
+        return SearchPage([], None)
     rows = list(
-        qs.select_related("sender", "conversation__store", "conversation__buyer").order_by("-id")[
-            : limit + 1
-        ]
+        found.select_related("sender", "conversation__store", "conversation__buyer")[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]

@@ -197,3 +197,41 @@ def test_postgresql_has_the_gin_index(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_message_body_ru'")
         (definition,) = cursor.fetchone()
     assert "gin" in definition and "russian" in definition
+
+
+def test_pages_of_one_walk_every_match_newest_first_past_unreadable_ones(cast, corpus):
+    """Newer matches the reader may not see lie between the pages; the cursor skips them."""
+    other = messaging.conversation_open(actor=cast.other_buyer, store=cast.other_store)
+    mine = messaging.conversation_open(actor=cast.buyer, store=cast.other_store)
+    for n in range(3):
+        messaging.message_send(actor=cast.other_buyer, conversation=other, body=f"заказ №{n}")
+        messaging.message_send(actor=cast.buyer, conversation=mine, body=f"Заказы {n}")
+    everything = [hit.message.pk for hit in search_messages(cast.buyer, "заказ", limit=100).hits]
+    walked, before = [], None
+    while True:
+        page = search_messages(cast.buyer, "заказ", before=before, limit=1)
+        walked += [hit.message.pk for hit in page.hits]
+        if page.next_cursor is None:
+            break
+        before = page.next_cursor
+    assert walked == everything == sorted(everything, reverse=True)
+    assert len(walked) == 6  # three in the corpus, three in the second store
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_postgresql_reads_rare_words_from_the_index_and_walks_for_common_ones(cast, corpus):
+    from parley.search import engines
+
+    messaging_conversation = messaging.conversation_open(actor=cast.buyer, store=cast.other_store)
+    for n in range(30):
+        messaging.message_send(
+            actor=cast.buyer, conversation=messaging_conversation, body=f"Заказ {n} оформлен"
+        )
+    before = found(cast.buyer, "заказ")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messaging_message")
+    assert engines._pg_rare_matches("заказ") is None  # listed in the statistics: walked
+    assert engines._pg_rare_matches("носорог") is not None  # unknown: read from the index
+    assert found(cast.buyer, "заказ") == before
+    assert found(cast.buyer, "заказ носорог") == []
+    assert found(cast.buyer, "DHL") == ["dhl"]

@@ -1,0 +1,83 @@
+"""HTTP through the ASGI application the server runs, not the test client's WSGI handler:
+the same middleware apply, and the API keeps its authentication and CSRF rules."""
+
+import json
+import zoneinfo
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import HttpCommunicator
+from django.conf import settings
+
+from parley.asgi import application
+from parley.messaging import services
+from parley.messaging.models import Message
+from parley.notifications.models import Presence
+
+from .conftest import bearer_for, client_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def call(
+    method: str, path: str, headers: dict[str, str], body: bytes = b""
+) -> tuple[int, dict[str, str], bytes]:
+    pairs = [(b"host", b"localhost")] + [
+        (name.lower().encode(), value.encode()) for name, value in headers.items()
+    ]
+    communicator = HttpCommunicator(application, method, path, body=body, headers=pairs)
+    response = await communicator.get_response(timeout=10)
+    found = {name.decode().lower(): value.decode() for name, value in response["headers"]}
+    return response["status"], found, response["body"]
+
+
+@pytest.fixture
+def dialog(cast):
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    services.message_send(actor=cast.buyer, conversation=conversation, body="Здравствуйте")
+    return conversation
+
+
+@pytest.fixture
+def session(cast) -> dict[str, str]:
+    """The buyer's browser session cookie, without a CSRF token."""
+    key = client_for(cast.buyer).session.session_key
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
+
+
+async def test_an_api_read_with_a_token_passes_the_middleware(cast, dialog):
+    headers = await database_sync_to_async(bearer_for)(cast.buyer)
+    path = f"/api/v1/conversations/{dialog.pk}/messages?limit=50"
+    status, found, body = await call("GET", path, headers)
+    assert status == 200
+    assert [m["body"] for m in json.loads(body)["items"]] == ["Здравствуйте"]
+    assert found["x-frame-options"] == "DENY"
+    assert found["x-content-type-options"] == "nosniff"
+
+
+async def test_a_session_post_to_the_api_needs_the_csrf_token(cast, dialog, session):
+    path = f"/api/v1/conversations/{dialog.pk}/messages"
+    body = json.dumps({"body": "без токена"}).encode()
+    status, _, _ = await call("POST", path, {**session, "content-type": "application/json"}, body)
+    assert status == 403
+    assert await database_sync_to_async(Message.objects.filter(body="без токена").exists)() is False
+
+
+async def test_a_session_read_records_presence(cast, dialog, session):
+    status, _, _ = await call("GET", "/api/v1/conversations", session)
+    assert status == 200
+    seen = Presence.objects.filter(user=cast.buyer).exists
+    assert await database_sync_to_async(seen)()
+
+
+async def test_a_page_answers_in_the_readers_time_zone(cast, dialog, session):
+    """Vladivostok is 7 hours ahead of Moscow (the default) all year round."""
+    users = type(cast.buyer).objects.filter(pk=cast.buyer.pk)
+    await database_sync_to_async(users.update)(time_zone="Asia/Vladivostok")
+    sent = await database_sync_to_async(Message.objects.get)(conversation=dialog)
+    local = sent.created_at.astimezone(zoneinfo.ZoneInfo("Asia/Vladivostok")).strftime("%H:%M")
+    moscow = sent.created_at.astimezone(zoneinfo.ZoneInfo("Europe/Moscow")).strftime("%H:%M")
+    status, _, body = await call("GET", f"/messages/{dialog.pk}/", session)
+    assert status == 200
+    assert local in body.decode()
+    assert moscow not in body.decode()

@@ -1,0 +1,66 @@
+"""SQLite connections are reused, never across a replaced file or an open transaction."""
+
+import pytest
+from django.db import connection
+
+from parley.core.sqlite.base import POOL_SIZE, DatabaseWrapper
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+
+
+def wrapper_for(path) -> DatabaseWrapper:
+    settings = {**connection.settings_dict, "NAME": str(path), "TEST": {}}
+    return DatabaseWrapper(settings, alias="pool-test")
+
+
+@pytest.fixture
+def database(tmp_path, django_db_blocker):
+    """A database file of the test's own, outside the test database."""
+    path = tmp_path / "pool.sqlite3"
+    with django_db_blocker.unblock():
+        yield path
+    for raw, _ in DatabaseWrapper._pools.pop(str(path), []):
+        raw.close()
+
+
+def test_a_closed_connection_is_taken_again_with_its_pragmas(database):
+    first = wrapper_for(database)
+    first.ensure_connection()
+    raw = first.connection
+    first.close()
+    second = wrapper_for(database)
+    with second.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    assert second.connection is raw
+    second.close()
+
+
+def test_a_replaced_file_or_an_open_transaction_is_not_reused(database):
+    first = wrapper_for(database)
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x INTEGER)")
+    old = first.connection
+    first.close()
+    for suffix in ("", "-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    second = wrapper_for(database)
+    with second.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 't'")
+        assert cursor.fetchone()[0] == 0
+    assert second.connection is not old
+    second.connection.execute("BEGIN")
+    busy = second.connection
+    second.close()
+    assert busy not in [raw for raw, _ in DatabaseWrapper._pools[str(database)]]
+
+
+def test_the_pool_keeps_a_few(database):
+    wrappers = [wrapper_for(database) for _ in range(POOL_SIZE + 3)]
+    for wrapper in wrappers:
+        wrapper.ensure_connection()
+    for wrapper in wrappers:
+        wrapper.close()
+    assert len(DatabaseWrapper._pools[str(database)]) == POOL_SIZE
