@@ -1,18 +1,22 @@
 """HTTP through the ASGI application the server runs, not the test client's WSGI handler:
 the same middleware apply, and the API keeps its authentication and CSRF rules."""
 
+import asyncio
 import json
 import zoneinfo
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator
 from django.conf import settings
 
 from parley.asgi import application
 from parley.messaging import services
 from parley.messaging.models import Message
+from parley.messaging.payloads import store_group
 from parley.notifications.models import Presence
+from parley.notifications.services import user_group
 
 from .conftest import bearer_for, client_for
 
@@ -81,3 +85,19 @@ async def test_a_page_answers_in_the_readers_time_zone(cast, dialog, session):
     assert status == 200
     assert local in body.decode()
     assert moscow not in body.decode()
+
+
+async def test_a_message_posted_to_the_api_reaches_both_sides_sockets(cast, dialog):
+    layer = get_channel_layer()
+    seller_side, buyer_side = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add(store_group(cast.store.pk), seller_side)
+    await layer.group_add(user_group(cast.buyer.pk), buyer_side)
+    headers = await database_sync_to_async(bearer_for)(cast.buyer)
+    headers["content-type"] = "application/json"
+    body = json.dumps({"body": "Есть синий?"}).encode()
+    status, _, _ = await call("POST", f"/api/v1/conversations/{dialog.pk}/messages", headers, body)
+    assert status == 201
+    for channel in (seller_side, buyer_side):
+        event = await asyncio.wait_for(layer.receive(channel), timeout=5)
+        assert (event["type"], event["seq"]) == ("message.new", 2)
+        assert event["message"]["body"] == "Есть синий?"

@@ -6,13 +6,17 @@ to the event loop (``async_to_sync``), each ``MiddlewareMixin`` in async mode ru
 sync view is another trip. With Parley's middleware that was about seven hand-overs between
 the loop and the thread per request, more time than a small API read spends in its view. All
 of Parley's views and middleware are sync, so the whole chain runs in the thread at once;
-an async view would still work, through ``async_to_sync``.
+an async view would still work, through ``async_to_sync``. What the request publishes to the
+chat sockets is handed back (``realtime.collecting``) and sent from the loop before the
+response, rather than each event making its own trip back.
 """
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponseBase
+
+from .realtime import collecting, send_events
 
 
 class SyncChainASGIHandler(ASGIHandler):
@@ -21,4 +25,8 @@ class SyncChainASGIHandler(ASGIHandler):
         self.load_middleware(is_async=False)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        response, events = await sync_to_async(collecting, thread_sensitive=True)(
+            self.get_response, request
+        )
+        await send_events(events)
+        return response
