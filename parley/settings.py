@@ -149,6 +149,9 @@ LOGOUT_REDIRECT_URL = "marketplace:catalogue"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Events a socket may fall behind by before the layer drops them; each socket hears its
+# conversations and its notifications bell, and a slow reader falls behind in a burst.
+CHANNEL_LAYER_CAPACITY = int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -158,9 +161,7 @@ if REDIS_URL:
                 "pool_size": int(os.environ.get("REDIS_POOL_SIZE", "100")),
                 "pool_timeout": float(os.environ.get("REDIS_POOL_TIMEOUT", "10")),
                 "prefix": os.environ.get("REDIS_PREFIX", "parley"),
-                # Events a socket may fall behind by before the layer drops them; each socket
-                # hears its conversations and its notifications bell, so bursts need room.
-                "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000")),
+                "capacity": CHANNEL_LAYER_CAPACITY,
             },
         }
     }
@@ -172,7 +173,12 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "parley.core.layers.ProcessChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "parley.core.layers.ProcessChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_LAYER_CAPACITY},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Jobs -----------------------------------------------------------------------------------

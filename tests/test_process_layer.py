@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from channels.layers import InMemoryChannelLayer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from parley.core import layers
 from parley.core.layers import ProcessChannelLayer
@@ -46,3 +46,16 @@ async def test_an_expired_event_still_drops_its_channel_from_groups(clock):
     assert (await layer.receive(listening))["type"] == "second"
     assert gone not in layer.groups["conversation"]
     assert listening in layer.groups["conversation"]
+
+
+async def test_a_socket_that_falls_behind_in_a_burst_loses_nothing_up_to_the_capacity(settings):
+    layer = get_channel_layer()
+    slow = await layer.new_channel()
+    await layer.group_add("conversation", slow)
+    burst = settings.CHANNEL_LAYER_CAPACITY
+    assert burst >= 1000
+    for n in range(burst):
+        await layer.group_send("conversation", {"type": "message.new", "seq": n})
+    heard = [(await layer.receive(slow))["seq"] for _ in range(burst)]
+    assert heard == list(range(burst))
+    await layer.group_discard("conversation", slow)
