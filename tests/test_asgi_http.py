@@ -3,6 +3,7 @@ the same middleware apply, and the API keeps its authentication and CSRF rules."
 
 import asyncio
 import json
+import threading
 import zoneinfo
 
 import pytest
@@ -10,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator
 from django.conf import settings
+from django.core.signals import request_started
 
 from parley.asgi import application
 from parley.messaging import services
@@ -101,3 +103,24 @@ async def test_a_message_posted_to_the_api_reaches_both_sides_sockets(cast, dial
         event = await asyncio.wait_for(layer.receive(channel), timeout=5)
         assert (event["type"], event["seq"]) == ("message.new", 2)
         assert event["message"]["body"] == "Есть синий?"
+
+
+@pytest.mark.skipif(settings.DATABASE_IS_POSTGRES, reason="SQLite: one writer at a time")
+async def test_on_sqlite_requests_run_on_the_chat_sockets_database_thread(cast, dialog):
+    """The file takes one writer at a time: requests queue in order on one thread instead of
+    polling its lock from threads of their own."""
+    ran_on = []
+
+    def note(**kwargs):
+        ran_on.append(threading.get_ident())
+
+    request_started.connect(note)
+    try:
+        headers = await database_sync_to_async(bearer_for)(cast.buyer)
+        path = f"/api/v1/conversations/{dialog.pk}/messages?limit=50"
+        statuses = await asyncio.gather(*(call("GET", path, headers) for _ in range(4)))
+    finally:
+        request_started.disconnect(note)
+    database_thread = await database_sync_to_async(threading.get_ident)()
+    assert [status for status, _, _ in statuses] == [200] * 4
+    assert set(ran_on) == {database_thread}

@@ -9,9 +9,17 @@ of Parley's views and middleware are sync, so the whole chain runs in the thread
 an async view would still work, through ``async_to_sync``. What the request publishes to the
 chat sockets is handed back (``realtime.collecting``) and sent from the loop before the
 response, rather than each event making its own trip back.
+
+On SQLite the file takes one writer at a time. Django gives each request a worker thread of its
+own, so requests and the chat sockets' database thread queued on the file's lock by polling
+it, and under load some waited seconds while others kept winning. There every request runs on
+that one database thread instead, in the order it came; PostgreSQL keeps a thread per request.
 """
 
+from typing import Any
+
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponseBase
@@ -23,6 +31,14 @@ class SyncChainASGIHandler(ASGIHandler):
     def __init__(self) -> None:
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if settings.DATABASE_IS_POSTGRES or scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # Without a ThreadSensitiveContext, thread-sensitive work goes to the process's one
+        # database thread, the same that ``database_sync_to_async`` uses.
+        await self.handle(scope, receive, send)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         response, events = await sync_to_async(collecting, thread_sensitive=True)(
