@@ -2,9 +2,12 @@
 
 import asyncio
 import json
+import threading
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +17,7 @@ from parley.attachments.services import attachment_create_from_upload
 from parley.messaging import services
 from parley.messaging.consumers import ChatConsumer
 from parley.messaging.models import Conversation, Message
+from parley.messaging.payloads import store_group
 from parley.notifications.services import notifications_mark_all_read, notify
 
 from .chat_client import (
@@ -507,3 +511,30 @@ async def test_a_frame_racing_the_clients_close_is_dropped_and_stops_further_fra
     await consumer._frame({"type": "ping"})
     await consumer._frame({"type": "ping"})
     assert consumer.is_open is False and len(refused) == 1
+
+
+async def test_events_reach_a_socket_while_the_database_thread_is_busy(cast, dialog):
+    """The database thread runs sends and HTTP requests; relaying an event must not queue
+    behind them (it used to, for channels' connection check before every event)."""
+    seller = await ChatClient.open(cast.seller)
+    busy, release = threading.Event(), threading.Event()
+
+    def long_request():
+        busy.set()
+        release.wait(10)
+
+    blocked = asyncio.ensure_future(sync_to_async(long_request, thread_sensitive=True)())
+    await asyncio.get_running_loop().run_in_executor(None, busy.wait, 10)
+    try:
+        await get_channel_layer().group_send(
+            store_group(cast.store.pk),
+            {"type": "chat.typing", "conversation": dialog.pk, "user": cast.buyer.pk,
+             "name": "Buyer", "from_store": False},
+        )  # fmt: skip
+        frame = await seller.next("typing", timeout=5)
+        assert frame["conversation"] == dialog.pk
+        assert not blocked.done()  # heard while the database thread was still taken
+    finally:
+        release.set()
+        await blocked
+    await seller.close()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -171,6 +172,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Group events and the heartbeat can still arrive after the socket closed; sending then
     # is an ASGI error, so every frame checks this first.
     is_open = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Hand an event to its handler without channels' database check first.
+
+        channels closes stale database connections before every event, a trip to the database
+        thread. That thread also runs every send and every HTTP request, so under load each
+        event a socket heard waited behind the queue (seconds, with eight HTTP senders). The
+        handlers here that touch the database do it through ``database_sync_to_async``, which
+        does that check itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
