@@ -105,10 +105,9 @@ async def test_a_message_posted_to_the_api_reaches_both_sides_sockets(cast, dial
         assert event["message"]["body"] == "Есть синий?"
 
 
-@pytest.mark.skipif(settings.DATABASE_IS_POSTGRES, reason="SQLite: one writer at a time")
-async def test_on_sqlite_requests_run_on_the_chat_sockets_database_thread(cast, dialog):
-    """The file takes one writer at a time: requests queue in order on one thread instead of
-    polling its lock from threads of their own."""
+async def test_requests_run_on_the_chat_sockets_database_thread(cast, dialog):
+    """In arrival order on one thread: not polling SQLite's lock from threads of their own, nor
+    crowding the event loop out of the interpreter with a thread each on PostgreSQL."""
     ran_on = []
 
     def note(**kwargs):

@@ -10,16 +10,17 @@ an async view would still work, through ``async_to_sync``. What the request publ
 chat sockets is handed back (``realtime.collecting``) and sent from the loop before the
 response, rather than each event making its own trip back.
 
-On SQLite the file takes one writer at a time. Django gives each request a worker thread of its
-own, so requests and the chat sockets' database thread queued on the file's lock by polling
-it, and under load some waited seconds while others kept winning. There every request runs on
-that one database thread instead, in the order it came; PostgreSQL keeps a thread per request.
+Django also gives each request a worker thread of its own. On SQLite, which takes one writer at
+a time, those threads and the chat sockets' database thread queued on the file's lock by
+polling it, and under load some requests waited seconds while others kept winning; on
+PostgreSQL, 8 to 32 request threads running Python at once left the event loop too little of
+the interpreter to relay chat events, which reached sockets seconds late. Every request runs on
+the one database thread instead, in the order it came, as the chat sockets' database work does.
 """
 
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponseBase
@@ -33,7 +34,7 @@ class SyncChainASGIHandler(ASGIHandler):
         self.load_middleware(is_async=False)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if settings.DATABASE_IS_POSTGRES or scope["type"] != "http":
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         # Without a ThreadSensitiveContext, thread-sensitive work goes to the process's one
