@@ -15,7 +15,7 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -34,8 +34,8 @@ from parley.core.realtime import collecting, send_events
 from parley.marketplace.selectors import store_ids_for_member
 from parley.notifications.services import user_group
 
-from . import chat_selectors, presence, selectors, services
-from .models import Conversation, Message
+from . import chat_selectors, presence, selectors, sending, services
+from .models import Conversation
 from .payloads import side_group, store_group
 
 SUBPROTOCOL = "parley.chat.v1"
@@ -85,25 +85,22 @@ class FrameBucket:
         return True
 
 
-def _send_message(user: User, conversation_id: int, frame: dict[str, Any]) -> tuple[Message, bool]:
-    # ``message_send`` reads the conversation and checks that the user takes part.
+def _draft(user: User, conversation_id: int, frame: dict[str, Any]) -> services.Draft:
+    """The frame as a draft; its photos must be the sender's own uploads."""
     ids = frame.get("attachments") or []
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise Invalid(_("Attachments are a list of photo ids."), field="attachments")
     attachments_check_count(len(ids))
-    found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=user)} if ids else {}
-    if len(found) != len(set(ids)):
-        raise NotFound()
     body = frame.get("body", "")
     if not isinstance(body, str):
         raise Invalid(_("The message text must be a string."), field="body")
-    return services.message_send(
-        actor=user,
-        conversation=conversation_id,
-        body=body,
-        attachments=[found[i] for i in ids],
-        client_id=frame["client_id"],
-    )
+    draft = services.Draft(user, conversation_id, body, client_id=frame["client_id"])
+    if ids:
+        found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=user)}
+        if len(found) != len(set(ids)):
+            raise NotFound()
+        draft = replace(draft, attachments=[found[i] for i in ids])
+    return draft
 
 
 def _mark_read(user: User, conversation_id: int, seq: int) -> int:
@@ -276,9 +273,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         conversation_id = _positive_int(frame, "conversation")
         if not isinstance(frame.get("client_id"), str):
             raise Invalid(_("A message needs a client id."), field="client_id")
-        (message, created), events = await database_sync_to_async(collecting)(
-            _send_message, self.user, conversation_id, frame
-        )
+        if frame.get("attachments"):
+            draft = await database_sync_to_async(_draft)(self.user, conversation_id, frame)
+        else:
+            draft = _draft(self.user, conversation_id, frame)
+        outcome = await sending.send(draft)
+        if isinstance(outcome, Exception):
+            raise outcome
+        message, created = outcome
         await self._frame(
             {
                 "type": "ack",
@@ -290,7 +292,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "duplicate": not created,
             }
         )
-        await send_events(events)
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         conversation_id = _positive_int(frame, "conversation")

@@ -4,11 +4,16 @@ Every function validates, runs in one transaction and publishes to the conversat
 only after commit (see ``payloads`` for the event shapes). Live chat builds on these.
 """
 
+import operator
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +25,7 @@ from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.core.realtime import publish_on_commit
 from parley.marketplace.models import Order, Product, Store, StoreMembership
 from parley.marketplace.selectors import is_store_member
-from parley.notifications.services import notifications_mark_group_read, notify
+from parley.notifications.services import Notice, notifications_mark_group_read, notify_many
 
 from . import rules
 from .models import Conversation, Message, MessageAttachment, ReadMarker
@@ -84,6 +89,32 @@ def buyer_not_reachable() -> ParleyError:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One message to send; ``message_send`` explains each field."""
+
+    actor: User
+    conversation_id: int
+    body: str
+    attachments: Sequence[Attachment] = ()
+    client_id: str | None = None
+    product: Product | None = None
+    order: Order | None = None
+    sent_at: datetime | None = None
+
+
+# A draft's outcome: the message and whether it was created now, or why it was refused (a
+# ``ParleyError``; a database error only when the database refused that draft alone).
+Outcome = tuple[Message, bool] | ParleyError | DatabaseError
+
+
+# What sending moves on the conversation row, copied back to a caller's instance.
+CONVERSATION_MOVES = (
+    "last_seq", "last_message_at", "first_buyer_message_at", "first_reply_at", "product_id",
+    "order_id",
+)  # fmt: skip
+
+
 def message_send(
     *,
     actor: User,
@@ -107,77 +138,234 @@ def message_send(
     marketplace): it may not be in the future nor before the conversation's last message.
     """
     conversation_id = conversation if isinstance(conversation, int) else conversation.pk
-    with transaction.atomic():
-        locked = (
-            Conversation.objects.select_for_update(of=("self",))
+    draft = Draft(actor, conversation_id, body, attachments, client_id, product, order, sent_at)
+    [outcome] = messages_send([draft])
+    if isinstance(outcome, Exception):
+        raise outcome
+    if isinstance(conversation, Conversation):
+        for field in CONVERSATION_MOVES:
+            setattr(conversation, field, getattr(outcome[0].conversation, field))
+    return outcome
+
+
+def messages_send(drafts: Sequence[Draft]) -> list[Outcome]:
+    """Send several messages in one transaction: what the chat sockets of a process sent while
+    the previous batch was being written (see ``sending``).
+
+    Each draft is checked on its own, by the rules of ``message_send``, and gets its own
+    outcome; a refused draft changes nothing for the others. The writes are a few statements
+    per batch rather than per message, which is what lets one process keep up with a busy
+    marketplace. Should the database refuse the batch as a whole, each draft is tried alone,
+    so that only the one at fault fails.
+    """
+    try:
+        with transaction.atomic():
+            batch = _Batch(drafts)
+            outcomes: list[Outcome] = []
+            for draft in drafts:
+                try:
+                    outcomes.append(batch.admit(draft))
+                except ParleyError as refusal:
+                    outcomes.append(refusal)
+            batch.write()
+            return outcomes
+    except DatabaseError as error:
+        if len(drafts) == 1:
+            return [error]
+    return [outcome for draft in drafts for outcome in messages_send([draft])]
+
+
+class _Batch:
+    """The conversations of a batch, locked, as its messages move them along."""
+
+    def __init__(self, drafts: Sequence[Draft]) -> None:
+        ids = sorted({draft.conversation_id for draft in drafts})
+        self.conversations = {
+            conversation.pk: conversation
+            for conversation in Conversation.objects.select_for_update(of=("self",))
             .select_related("store")
-            .filter(pk=conversation_id)
-            .first()
-        )
-        if locked is None or not is_participant(actor, locked):
+            .filter(pk__in=ids)
+            .order_by("pk")  # the same lock order in every batch
+        }
+        self.members = self._memberships(drafts)
+        self.last_from_store: dict[int, bool] = {}
+        # (conversation, sender, client_id) → the message sent with it and its photos' checksums
+        self.keys: dict[tuple[int, int, str], tuple[Message, list[str] | None]] = {}
+        self._read_earlier(drafts)
+        self.messages: list[Message] = []
+        self.photos: list[MessageAttachment] = []
+        self.photos_sent: set[int] = set()
+        self.payloads: list[dict] = []
+        self.changed: dict[int, set[str]] = {}
+        self.markers: dict[tuple[int, int], int] = {}
+        self.waiting: list[Message] = []
+        self.notices: list[Notice] = []
+
+    def _memberships(self, drafts: Sequence[Draft]) -> set[tuple[int, int]]:
+        """(user, store) pairs the batch needs, in one query: whether a sender who is not the
+        buyer works for the store, and who works for a store a buyer writes to."""
+        senders, stores = set(), set()
+        for draft in drafts:
+            conversation = self.conversations.get(draft.conversation_id)
+            if conversation is None:
+                continue
+            if draft.actor.pk == conversation.buyer_id:
+                stores.add(conversation.store_id)
+            else:
+                senders.add(draft.actor.pk)
+        if not senders and not stores:
+            return set()
+        return set(
+            StoreMembership.objects.filter(Q(user_id__in=senders) | Q(store_id__in=stores))
+            .values_list("user_id", "store_id")
+        )  # fmt: skip
+
+    def _read_earlier(self, drafts: Sequence[Draft]) -> None:
+        """In one query: each conversation's last message (does a buyer's message now start a
+        wait for the store?) and any message already sent with a draft's idempotency key."""
+        wanted = [
+            Q(conversation_id=conversation.pk, seq=conversation.last_seq)
+            for conversation in self.conversations.values()
+            if conversation.last_seq
+        ]
+        keyed: dict[tuple[int, int], list[str]] = {}
+        for draft in drafts:
+            if draft.client_id is not None and draft.conversation_id in self.conversations:
+                keyed.setdefault((draft.conversation_id, draft.actor.pk), []).append(
+                    draft.client_id
+                )
+        wanted += [
+            Q(conversation_id=conversation_id, sender_id=sender_id, client_id__in=keys)
+            for (conversation_id, sender_id), keys in keyed.items()
+        ]
+        if not wanted:
+            return
+        for message in Message.objects.filter(reduce(operator.or_, wanted)):
+            conversation = self.conversations[message.conversation_id]
+            if message.seq == conversation.last_seq:
+                self.last_from_store[conversation.pk] = message.from_store
+            if message.client_id is not None:
+                self.keys[conversation.pk, message.sender_id, message.client_id] = (message, None)
+
+    def admit(self, draft: Draft) -> tuple[Message, bool]:
+        """Check one draft against the conversation as the batch has left it; queue its writes."""
+        conversation = self.conversations.get(draft.conversation_id)
+        actor = draft.actor
+        if conversation is None or not (
+            actor.pk == conversation.buyer_id or (actor.pk, conversation.store_id) in self.members
+        ):
             raise NotFound()
-        body = (body or "").strip()
-        _check_body(body, attachments)
-        if client_id is not None and not CLIENT_ID.match(client_id):
+        body = (draft.body or "").strip()
+        _check_body(body, draft.attachments)
+        if draft.client_id is not None and not CLIENT_ID.match(draft.client_id):
             raise Invalid(
                 _("The idempotency key must be 1 to 64 visible ASCII characters."),
                 field="client_id",
             )
-        from_store = actor.pk != locked.buyer_id
-        _check_context(store=locked.store, buyer_id=locked.buyer_id, product=product, order=order)
-        if client_id is not None:
-            existing = Message.objects.filter(
-                conversation=locked, sender=actor, client_id=client_id
-            ).first()
-            if existing is not None:
-                _check_same(existing, body, attachments)
-                return existing, False
-        _check_attachments(actor, attachments)
-        moment = _sending_time(locked, sent_at)
-        seq = locked.last_seq + 1
-        starts_waiting = not from_store and _store_had_last_word(locked)
-        message = Message.objects.create(
-            conversation=locked,
-            seq=seq,
+        _check_context(store=conversation.store, buyer_id=conversation.buyer_id,
+                       product=draft.product, order=draft.order)  # fmt: skip
+        key = (conversation.pk, actor.pk, draft.client_id)
+        if draft.client_id is not None and key in self.keys:
+            existing, checksums = self.keys[key]
+            _check_same(existing, checksums, body, draft.attachments)
+            existing.conversation = conversation
+            return existing, False
+        self._check_photos(actor, draft.attachments)
+        moment = _sending_time(conversation, draft.sent_at)
+        from_store = actor.pk != conversation.buyer_id
+        starts_waiting = not from_store and self.last_from_store.get(conversation.pk, True)
+        message = Message(
+            conversation=conversation,
+            seq=conversation.last_seq + 1,
             sender=actor,
             from_store=from_store,
             body=body,
-            product=product,
-            order=order,
-            context=_context(product, order),
-            client_id=client_id,
+            product=draft.product,
+            order=draft.order,
+            context=_context(draft.product, draft.order),
+            client_id=draft.client_id,
             created_at=moment,
         )
-        MessageAttachment.objects.bulk_create(
-            MessageAttachment(message=message, attachment=a, position=i)
-            for i, a in enumerate(attachments)
-        )
-        changes: dict = {"last_seq": seq, "last_message_at": moment}
-        if not from_store and locked.first_buyer_message_at is None:
-            changes["first_buyer_message_at"] = moment
-        if from_store and locked.first_buyer_message_at and locked.first_reply_at is None:
-            changes["first_reply_at"] = moment
-        if product is not None or order is not None:
-            changes.update(product=product, order=order)
-        Conversation.objects.filter(pk=locked.pk).update(**changes)
-        if isinstance(conversation, Conversation):
-            for field, value in changes.items():
-                setattr(conversation, field, value)
-        _advance_marker(locked, actor, seq)
-        _publish_on_commit(
-            locked,
-            {
-                "type": "message.new",
-                "conversation": locked.pk,
-                "seq": seq,
-                "message": message_payload(message, attachments),
-            },
-        )
-        if sent_at is None:
-            _notify_other_side(locked, message)
+        self._move(conversation, message)
+        self.messages.append(message)
+        self.photos += [
+            MessageAttachment(message=message, attachment=attachment, position=i)
+            for i, attachment in enumerate(draft.attachments)
+        ]
+        self.photos_sent.update(attachment.pk for attachment in draft.attachments)
+        self.payloads.append(message_payload(message, draft.attachments))
+        if draft.client_id is not None:
+            self.keys[key] = (message, sorted(a.sha256 for a in draft.attachments))
+        self.markers[conversation.pk, actor.pk] = message.seq
+        if draft.sent_at is None:
+            self.notices.append(_notice_for_other_side(conversation, message, self.members))
         if starts_waiting:
-            reply_reminders_schedule(locked, message)
-    return message, True
+            self.waiting.append(message)
+        return message, True
+
+    def _move(self, conversation: Conversation, message: Message) -> None:
+        """Advance the conversation in memory; ``write`` stores what changed."""
+        moment = message.created_at
+        changes: dict[str, Any] = {"last_seq": message.seq, "last_message_at": moment}
+        if not message.from_store and conversation.first_buyer_message_at is None:
+            changes["first_buyer_message_at"] = moment
+        if (
+            message.from_store
+            and conversation.first_buyer_message_at
+            and conversation.first_reply_at is None
+        ):
+            changes["first_reply_at"] = moment
+        if message.product_id is not None or message.order_id is not None:
+            changes.update(product=message.product, order=message.order)
+        for field, value in changes.items():
+            setattr(conversation, field, value)
+        self.changed.setdefault(conversation.pk, set()).update(changes)
+        self.last_from_store[conversation.pk] = message.from_store
+
+    def _check_photos(self, actor: User, attachments: Sequence[Attachment]) -> None:
+        if not attachments:
+            return
+        ids = [a.pk for a in attachments]
+        if len(set(ids)) != len(ids):
+            raise Invalid(_("The same photo is attached twice."), field="attachments")
+        for attachment in attachments:
+            if attachment.owner_id != actor.pk:
+                raise NotFound()
+        if (
+            self.photos_sent.intersection(ids)
+            or MessageAttachment.objects.filter(attachment_id__in=ids).exists()
+        ):
+            raise Invalid(_("This photo has already been sent."), field="attachments")
+
+    def write(self) -> None:
+        """One statement per table for the whole batch, then the events after commit."""
+        if not self.messages:
+            return
+        Message.objects.bulk_create(self.messages)
+        MessageAttachment.objects.bulk_create(self.photos)
+        Conversation.objects.bulk_update(
+            [self.conversations[pk] for pk in self.changed],
+            sorted(set().union(*self.changed.values())),
+        )
+        ReadMarker.objects.bulk_create(
+            [
+                ReadMarker(conversation_id=conversation_id, user_id=user_id, last_read_seq=seq)
+                for (conversation_id, user_id), seq in self.markers.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["conversation", "user"],
+            update_fields=["last_read_seq"],
+        )  # the sender has read up to their own message, which is the newest
+        notify_many(self.notices)
+        for message in self.waiting:
+            reply_reminders_schedule(message.conversation, message)
+        for message, payload in zip(self.messages, self.payloads, strict=True):
+            payload["id"] = message.pk
+            _publish_on_commit(
+                message.conversation,
+                {"type": "message.new", "conversation": message.conversation_id,
+                 "seq": message.seq, "message": payload},
+            )  # fmt: skip
 
 
 def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq: int) -> int:
@@ -211,27 +399,16 @@ def _publish_on_commit(conversation: Conversation, event: dict) -> None:
         publish_on_commit(group, event)
 
 
-def _store_had_last_word(conversation: Conversation) -> bool:
-    """Whether a buyer's message now would start a wait for the store's answer."""
-    if conversation.last_seq == 0:
-        return True
-    return Message.objects.filter(
-        conversation=conversation, seq=conversation.last_seq, from_store=True
-    ).exists()
-
-
-def _notify_other_side(conversation: Conversation, message: Message) -> None:
-    """The buyer hears of the store's messages, every store member of the buyer's; imported
-    history (``sent_at`` in the past) is not news."""
+def _notice_for_other_side(
+    conversation: Conversation, message: Message, members: set[tuple[int, int]]
+) -> Notice:
+    """The buyer hears of the store's messages, every store member of the buyer's
+    (``members`` holds the store's); imported history (``sent_at`` in the past) is not news."""
     if message.from_store:
         recipients = [conversation.buyer_id]
     else:
-        recipients = list(
-            StoreMembership.objects.filter(store_id=conversation.store_id).values_list(
-                "user_id", flat=True
-            )
-        )
-    notify(
+        recipients = [user for user, store in members if store == conversation.store_id]
+    return Notice(
         recipients=recipients,
         kind="message_new",
         params={
@@ -283,24 +460,16 @@ def _check_body(body: str, attachments: Sequence[Attachment]) -> None:
     attachments_check_count(len(attachments))
 
 
-def _check_attachments(actor: User, attachments: Sequence[Attachment]) -> None:
-    if not attachments:
-        return
-    ids = [a.pk for a in attachments]
-    if len(set(ids)) != len(ids):
-        raise Invalid(_("The same photo is attached twice."), field="attachments")
-    for attachment in attachments:
-        if attachment.owner_id != actor.pk:
-            raise NotFound()
-    if MessageAttachment.objects.filter(attachment_id__in=ids).exists():
-        raise Invalid(_("This photo has already been sent."), field="attachments")
-
-
-def _check_same(existing: Message, body: str, attachments: Sequence[Attachment]) -> None:
-    """A retry must repeat the original: same text and the same photos (by checksum)."""
-    sent = sorted(link.attachment.sha256 for link in existing.photos.select_related("attachment"))
-    retried = sorted(a.sha256 for a in attachments)
-    if existing.body != body or sent != retried:
+def _check_same(
+    existing: Message, checksums: list[str] | None, body: str, attachments: Sequence[Attachment]
+) -> None:
+    """A retry must repeat the original: same text and the same photos (by checksum).
+    ``checksums`` are the original's when known, else read from the database."""
+    if checksums is None:
+        checksums = sorted(
+            link.attachment.sha256 for link in existing.photos.select_related("attachment")
+        )
+    if existing.body != body or checksums != sorted(a.sha256 for a in attachments):
         raise ParleyError(
             ErrorCode.CONFLICT,
             _("This idempotency key was already used for a different message."),

@@ -9,12 +9,14 @@ found it, so running the job twice (or two workers at once) never sends a notifi
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,18 @@ def user_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One event to tell its recipients about; see ``notify`` for the fields."""
+
+    recipients: Iterable[User | int]
+    kind: str
+    link: str
+    params: dict[str, Any] | None = None
+    group: str | None = None
+    dedupe_key: str | None = None
+
+
 def notify(
     *,
     recipients: Iterable[User | int],
@@ -55,45 +69,56 @@ def notify(
     ``group`` batches e-mails (one per conversation); ``dedupe_key`` makes the event
     at-most-once per recipient.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown notification kind {kind!r}")
-    ids = sorted({r if isinstance(r, int) else r.pk for r in recipients})
-    if not ids:
+    notify_many([Notice(recipients, kind, link, params, group, dedupe_key)])
+
+
+def notify_many(notices: Iterable[Notice]) -> None:
+    """``notify`` for several events at once (a batch of chat messages): the statements are per
+    batch, not per event, so a busy chat pays for its notifications once per burst."""
+    rows = []
+    for notice in notices:
+        if notice.kind not in KINDS:
+            raise ValueError(f"unknown notification kind {notice.kind!r}")
+        clean = {key: _clip(value) for key, value in (notice.params or {}).items()}
+        rows += [
+            Notification(
+                recipient_id=user_id,
+                kind=notice.kind,
+                params=clean,
+                link=notice.link,
+                group_key=notice.group or f"{notice.kind}:{notice.link}",
+                dedupe_key=notice.dedupe_key,
+            )
+            for user_id in sorted({r if isinstance(r, int) else r.pk for r in notice.recipients})
+        ]
+    if not rows:
         return
-    clean = {key: _clip(value) for key, value in (params or {}).items()}
-    group = group or f"{kind}:{link}"
     moment = now()
-    wants_email = email_choices(ids, kind)
-    rows = [
-        Notification(
-            recipient_id=user_id,
-            kind=kind,
-            params=clean,
-            link=link,
-            group_key=group,
-            dedupe_key=dedupe_key,
-            created_at=moment,
-            email_wanted=wants_email[user_id],
+    wants_email = email_choices({(row.recipient_id, row.kind) for row in rows})
+    for row in rows:
+        row.created_at = moment
+        row.email_wanted = wants_email[row.recipient_id, row.kind]
+    with transaction.atomic(savepoint=False):  # nothing here recovers from a failure
+        waiting = _email_jobs_waiting(
+            {(row.recipient_id, row.group_key) for row in rows if row.email_wanted}, moment
         )
-        for user_id in ids
-    ]
-    emailed = [user_id for user_id in ids if wants_email[user_id]]
-    with transaction.atomic():
-        waiting = _email_jobs_waiting(emailed, group, moment)
-        created = _insert(rows) if dedupe_key else Notification.objects.bulk_create(rows)
-        counts = unread_counts([n.recipient_id for n in created])
+        created = Notification.objects.bulk_create([row for row in rows if not row.dedupe_key])
+        created += _insert([row for row in rows if row.dedupe_key])
+        counts = unread_counts(sorted({n.recipient_id for n in created}))
         for notification in created:
             publish_on_commit(
                 user_group(notification.recipient_id),
                 {
                     "type": "notification.new",
                     "id": notification.pk,
-                    "kind": kind,
+                    "kind": notification.kind,
                     "unread": counts[notification.recipient_id],
                 },
             )
-            if notification.email_wanted and notification.recipient_id not in waiting:
-                _schedule_email(notification.recipient_id, group, moment)
+            job = (notification.recipient_id, notification.group_key)
+            if notification.email_wanted and job not in waiting:
+                waiting.add(job)
+                _schedule_email(*job, moment)
 
 
 def _clip(value: Any) -> Any:
@@ -115,15 +140,21 @@ def _insert(rows: list[Notification]) -> list[Notification]:
     return created
 
 
-def _email_jobs_waiting(recipient_ids: list[int], group: str, moment: datetime) -> set[int]:
-    """Recipients whose e-mail job for this group and ``EMAIL_JOB_SLOT`` is already queued: a
-    notification of theirs is pending from earlier in the slot. One job per slot is enough, as
-    the job sends everything of the group still pending when it runs."""
+def _email_jobs_waiting(jobs: set[tuple[int, str]], moment: datetime) -> set[tuple[int, str]]:
+    """The (recipient, group) pairs whose e-mail job for ``EMAIL_JOB_SLOT`` is already queued:
+    a notification of theirs is pending from earlier in the slot. One job per slot is enough,
+    as the job sends everything of the group still pending when it runs."""
+    if not jobs:
+        return set()
     slot_start, _ = rules.email_job_slot(moment)
     pending = Notification.objects.filter(
-        group_key=group, email_wanted=True, emailed_at__isnull=True, created_at__gte=slot_start
+        recipient_id__in={recipient for recipient, _ in jobs},
+        group_key__in={group for _, group in jobs},
+        email_wanted=True,
+        emailed_at__isnull=True,
+        created_at__gte=slot_start,
     )
-    return {rid for rid in recipient_ids if pending.filter(recipient_id=rid).exists()}
+    return set(pending.order_by().values_list("recipient_id", "group_key").distinct()) & jobs
 
 
 def _schedule_email(recipient_id: int, group: str, moment: datetime) -> None:
@@ -142,16 +173,26 @@ def unread_count(user_id: int) -> int:
 
 
 def unread_counts(user_ids: list[int]) -> dict[int, int]:
-    """``unread_count`` of each; a count per user is cheaper to build than a grouped query for
-    the one to a few recipients an event has."""
-    return {user_id: unread_count(user_id) for user_id in user_ids}
-
-
-def email_choices(user_ids: list[int], kind: str) -> dict[int, bool]:
-    chosen = dict(
-        Preference.objects.filter(user_id__in=user_ids, kind=kind).values_list("user_id", "email")
+    """``unread_count`` of each: one plain count for the usual single recipient, one grouped
+    count for a batch."""
+    if len(user_ids) <= 1:
+        return {user_id: unread_count(user_id) for user_id in user_ids}
+    unread = Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+    counted = dict(
+        unread.values("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n")
     )
-    return {uid: chosen.get(uid, settings.NOTIFY_EMAIL_DEFAULT) for uid in user_ids}
+    return {user_id: counted.get(user_id, 0) for user_id in user_ids}
+
+
+def email_choices(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], bool]:
+    """Whether each (user, kind) also goes by e-mail: the user's choice or the default."""
+    chosen = {
+        (user_id, kind): email
+        for user_id, kind, email in Preference.objects.filter(
+            user_id__in={user_id for user_id, _ in wanted}, kind__in={kind for _, kind in wanted}
+        ).values_list("user_id", "kind", "email")
+    }
+    return {pair: chosen.get(pair, settings.NOTIFY_EMAIL_DEFAULT) for pair in wanted}
 
 
 def notification_mark_read(*, actor: User, notification_id: int) -> Notification:
