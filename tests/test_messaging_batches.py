@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.realtime import collecting
@@ -180,3 +181,20 @@ async def test_sends_that_arrive_while_a_batch_is_written_share_one_transaction(
     assert [m.seq for m, _ in outcomes[:10]] == list(range(1, 11))
     assert [m.body for m, _ in outcomes[10:20]] == [f"o{n}" for n in range(10)]
     assert await sync_to_async(stored)(mine) == [(n + 1, f"b{n}", f"b{n}") for n in range(10)]
+
+
+def test_a_batch_queues_one_email_job_per_recipient_and_conversation(
+    cast, dialogs, django_capture_on_commit_callbacks
+):
+    mine, theirs = dialogs
+    with django_capture_on_commit_callbacks(execute=True):
+        services.messages_send(
+            [Draft(cast.buyer, mine.pk, f"b{n}") for n in range(3)]
+            + [Draft(cast.other_buyer, theirs.pk, "o"), Draft(cast.seller, mine.pk, "s")]
+        )
+    jobs = DBTaskResult.objects.filter(task_path__endswith="email_notifications")
+    assert sorted((job.args_kwargs["kwargs"]["recipient_id"], job.args_kwargs["kwargs"]["group"])
+                  for job in jobs) == sorted(
+        [(cast.seller.pk, f"conversation:{mine.pk}"), (cast.seller.pk, f"conversation:{theirs.pk}"),
+         (cast.buyer.pk, f"conversation:{mine.pk}")]
+    )  # fmt: skip

@@ -4,16 +4,14 @@ Every function validates, runs in one transaction and publishes to the conversat
 only after commit (see ``payloads`` for the event shapes). Live chat builds on these.
 """
 
-import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -196,7 +194,8 @@ class _Batch:
         self.photos: list[MessageAttachment] = []
         self.photos_sent: set[int] = set()
         self.payloads: list[dict] = []
-        self.changed: dict[int, set[str]] = {}
+        # first message, first reply, a new product or order: seldom, one statement each
+        self.rare_changes: dict[int, dict[str, Any]] = {}
         self.markers: dict[tuple[int, int], int] = {}
         self.waiting: list[Message] = []
         self.notices: list[Notice] = []
@@ -222,25 +221,25 @@ class _Batch:
 
     def _read_earlier(self, drafts: Sequence[Draft]) -> None:
         """In one query: each conversation's last message (does a buyer's message now start a
-        wait for the store?) and any message already sent with a draft's idempotency key."""
-        wanted = [
-            Q(conversation_id=conversation.pk, seq=conversation.last_seq)
-            for conversation in self.conversations.values()
-            if conversation.last_seq
-        ]
-        keyed: dict[tuple[int, int], list[str]] = {}
+        wait for the store?) and any message already sent with a draft's idempotency key.
+
+        Written out in SQL: each term is one lookup in a unique index, and building this many
+        terms through the ORM took longer than running them."""
+        terms, params = [], []
+        for conversation in self.conversations.values():
+            if conversation.last_seq:
+                terms.append("(conversation_id = %s AND seq = %s)")
+                params += [conversation.pk, conversation.last_seq]
         for draft in drafts:
             if draft.client_id is not None and draft.conversation_id in self.conversations:
-                keyed.setdefault((draft.conversation_id, draft.actor.pk), []).append(
-                    draft.client_id
-                )
-        wanted += [
-            Q(conversation_id=conversation_id, sender_id=sender_id, client_id__in=keys)
-            for (conversation_id, sender_id), keys in keyed.items()
-        ]
-        if not wanted:
+                terms.append("(conversation_id = %s AND sender_id = %s AND client_id = %s)")
+                params += [draft.conversation_id, draft.actor.pk, draft.client_id]
+        if not terms:
             return
-        for message in Message.objects.filter(reduce(operator.or_, wanted)):
+        # Only the fixed terms above go into the text; every value is a parameter.
+        sql = f"SELECT * FROM {Message._meta.db_table} WHERE {' OR '.join(terms)}"  # noqa: S608
+        found = Message.objects.raw(sql, params)
+        for message in found:
             conversation = self.conversations[message.conversation_id]
             if message.seq == conversation.last_seq:
                 self.last_from_store[conversation.pk] = message.from_store
@@ -304,22 +303,24 @@ class _Batch:
         return message, True
 
     def _move(self, conversation: Conversation, message: Message) -> None:
-        """Advance the conversation in memory; ``write`` stores what changed."""
+        """Advance the conversation in memory; ``write`` stores it."""
         moment = message.created_at
-        changes: dict[str, Any] = {"last_seq": message.seq, "last_message_at": moment}
+        conversation.last_seq, conversation.last_message_at = message.seq, moment
+        rare: dict[str, Any] = {}
         if not message.from_store and conversation.first_buyer_message_at is None:
-            changes["first_buyer_message_at"] = moment
+            rare["first_buyer_message_at"] = moment
         if (
             message.from_store
             and conversation.first_buyer_message_at
             and conversation.first_reply_at is None
         ):
-            changes["first_reply_at"] = moment
+            rare["first_reply_at"] = moment
         if message.product_id is not None or message.order_id is not None:
-            changes.update(product=message.product, order=message.order)
-        for field, value in changes.items():
+            rare.update(product=message.product, order=message.order)
+        for field, value in rare.items():
             setattr(conversation, field, value)
-        self.changed.setdefault(conversation.pk, set()).update(changes)
+        if rare:
+            self.rare_changes.setdefault(conversation.pk, {}).update(rare)
         self.last_from_store[conversation.pk] = message.from_store
 
     def _check_photos(self, actor: User, attachments: Sequence[Attachment]) -> None:
@@ -343,10 +344,14 @@ class _Batch:
             return
         Message.objects.bulk_create(self.messages)
         MessageAttachment.objects.bulk_create(self.photos)
-        Conversation.objects.bulk_update(
-            [self.conversations[pk] for pk in self.changed],
-            sorted(set().union(*self.changed.values())),
+        # Every conversation of the batch now ends at its newest message, one statement for all.
+        newest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-seq")
+        Conversation.objects.filter(pk__in={m.conversation_id for m in self.messages}).update(
+            last_seq=Subquery(newest.values("seq")[:1]),
+            last_message_at=Subquery(newest.values("created_at")[:1]),
         )
+        for pk, changes in self.rare_changes.items():
+            Conversation.objects.filter(pk=pk).update(**changes)
         ReadMarker.objects.bulk_create(
             [
                 ReadMarker(conversation_id=conversation_id, user_id=user_id, last_read_seq=seq)

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -99,11 +99,10 @@ def notify_many(notices: Iterable[Notice]) -> None:
         row.created_at = moment
         row.email_wanted = wants_email[row.recipient_id, row.kind]
     with transaction.atomic(savepoint=False):  # nothing here recovers from a failure
-        waiting = _email_jobs_waiting(
-            {(row.recipient_id, row.group_key) for row in rows if row.email_wanted}, moment
-        )
         created = Notification.objects.bulk_create([row for row in rows if not row.dedupe_key])
         created += _insert([row for row in rows if row.dedupe_key])
+        for job in _email_jobs_needed(created, moment):
+            _schedule_email(*job, moment)
         counts = unread_counts(sorted({n.recipient_id for n in created}))
         for notification in created:
             publish_on_commit(
@@ -115,10 +114,6 @@ def notify_many(notices: Iterable[Notice]) -> None:
                     "unread": counts[notification.recipient_id],
                 },
             )
-            job = (notification.recipient_id, notification.group_key)
-            if notification.email_wanted and job not in waiting:
-                waiting.add(job)
-                _schedule_email(*job, moment)
 
 
 def _clip(value: Any) -> Any:
@@ -140,21 +135,25 @@ def _insert(rows: list[Notification]) -> list[Notification]:
     return created
 
 
-def _email_jobs_waiting(jobs: set[tuple[int, str]], moment: datetime) -> set[tuple[int, str]]:
-    """The (recipient, group) pairs whose e-mail job for ``EMAIL_JOB_SLOT`` is already queued:
-    a notification of theirs is pending from earlier in the slot. One job per slot is enough,
-    as the job sends everything of the group still pending when it runs."""
-    if not jobs:
+def _email_jobs_needed(created: list[Notification], moment: datetime) -> set[tuple[int, str]]:
+    """The (recipient, group) pairs that need an e-mail job: those of which ``created`` holds
+    the first notification pending e-mail in this ``EMAIL_JOB_SLOT``. For the others a job is
+    already queued, and one per slot is enough, as the job sends everything of the group still
+    pending when it runs. One index lookup per new notification, however many are pending."""
+    wanted = [n.pk for n in created if n.email_wanted]
+    if not wanted:
         return set()
     slot_start, _ = rules.email_job_slot(moment)
     pending = Notification.objects.filter(
-        recipient_id__in={recipient for recipient, _ in jobs},
-        group_key__in={group for _, group in jobs},
-        email_wanted=True,
-        emailed_at__isnull=True,
-        created_at__gte=slot_start,
+        email_wanted=True, emailed_at__isnull=True, created_at__gte=slot_start
     )
-    return set(pending.order_by().values_list("recipient_id", "group_key").distinct()) & jobs
+    earlier = pending.filter(
+        recipient_id=OuterRef("recipient_id"),
+        group_key=OuterRef("group_key"),
+        pk__lt=OuterRef("pk"),
+    )
+    first = Notification.objects.filter(pk__in=wanted).filter(~Exists(earlier))
+    return set(first.values_list("recipient_id", "group_key"))
 
 
 def _schedule_email(recipient_id: int, group: str, moment: datetime) -> None:
