@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -171,6 +171,17 @@ def messages_send(drafts: Sequence[Draft]) -> list[Outcome]:
         if len(drafts) == 1:
             return [error]
     return [outcome for draft in drafts for outcome in messages_send([draft])]
+
+
+# Every conversation of a batch now ends at its newest message: one statement for all of them,
+# in SQL because the ORM's correlated subqueries took longer to build than to run.
+_MOVE_TO_NEWEST = f"""
+    UPDATE {Conversation._meta.db_table} SET (last_seq, last_message_at) = (
+        SELECT m.seq, m.created_at FROM {Message._meta.db_table} m
+        WHERE m.conversation_id = {Conversation._meta.db_table}.id ORDER BY m.seq DESC LIMIT 1
+    )
+    WHERE id IN ({{ids}})
+"""  # noqa: S608 (table names only)
 
 
 class _Batch:
@@ -344,12 +355,9 @@ class _Batch:
             return
         Message.objects.bulk_create(self.messages)
         MessageAttachment.objects.bulk_create(self.photos)
-        # Every conversation of the batch now ends at its newest message, one statement for all.
-        newest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-seq")
-        Conversation.objects.filter(pk__in={m.conversation_id for m in self.messages}).update(
-            last_seq=Subquery(newest.values("seq")[:1]),
-            last_message_at=Subquery(newest.values("created_at")[:1]),
-        )
+        moved = sorted({message.conversation_id for message in self.messages})
+        with connection.cursor() as cursor:
+            cursor.execute(_MOVE_TO_NEWEST.format(ids=", ".join(["%s"] * len(moved))), moved)
         for pk, changes in self.rare_changes.items():
             Conversation.objects.filter(pk=pk).update(**changes)
         ReadMarker.objects.bulk_create(
