@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import User
 from parley.attachments.models import Attachment
 from parley.attachments.services import attachments_check_count
+from parley.core import sql
 from parley.core.clock import now
 from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.core.realtime import publish_on_commit
@@ -223,12 +223,16 @@ class _Batch:
                 stores.add(conversation.store_id)
             else:
                 senders.add(draft.actor.pk)
-        if not senders and not stores:
+        terms, params = [], []
+        for column, ids in (("user_id", senders), ("store_id", stores)):
+            if ids:
+                terms.append(f"{column} IN ({sql.placeholders(len(ids))})")
+                params += sorted(ids)
+        if not terms:
             return set()
-        return set(
-            StoreMembership.objects.filter(Q(user_id__in=senders) | Q(store_id__in=stores))
-            .values_list("user_id", "store_id")
-        )  # fmt: skip
+        table = StoreMembership._meta.db_table
+        query = f"SELECT user_id, store_id FROM {table} WHERE {' OR '.join(terms)}"  # noqa: S608
+        return set(sql.fetch(query, params))
 
     def _read_earlier(self, drafts: Sequence[Draft]) -> None:
         """In one query: each conversation's last message (does a buyer's message now start a
@@ -356,8 +360,7 @@ class _Batch:
         Message.objects.bulk_create(self.messages)
         MessageAttachment.objects.bulk_create(self.photos)
         moved = sorted({message.conversation_id for message in self.messages})
-        with connection.cursor() as cursor:
-            cursor.execute(_MOVE_TO_NEWEST.format(ids=", ".join(["%s"] * len(moved))), moved)
+        sql.execute(_MOVE_TO_NEWEST.format(ids=sql.placeholders(len(moved))), moved)
         for pk, changes in self.rare_changes.items():
             Conversation.objects.filter(pk=pk).update(**changes)
         ReadMarker.objects.bulk_create(

@@ -16,12 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import User
+from parley.core import sql
 from parley.core.clock import now
 from parley.core.errors import Invalid, NotFound
 from parley.core.realtime import publish_on_commit
@@ -101,9 +101,9 @@ def notify_many(notices: Iterable[Notice]) -> None:
     with transaction.atomic(savepoint=False):  # nothing here recovers from a failure
         created = Notification.objects.bulk_create([row for row in rows if not row.dedupe_key])
         created += _insert([row for row in rows if row.dedupe_key])
-        for job in _email_jobs_needed(created, moment):
+        jobs, counts = _after_insert(created, moment)
+        for job in sorted(jobs):
             _schedule_email(*job, moment)
-        counts = unread_counts(sorted({n.recipient_id for n in created}))
         for notification in created:
             publish_on_commit(
                 user_group(notification.recipient_id),
@@ -135,35 +135,41 @@ def _insert(rows: list[Notification]) -> list[Notification]:
     return created
 
 
-# The first pending e-mail of its (recipient, group) in the slot: no earlier one is pending.
-_FIRST_PENDING_IN_SLOT = """
-    SELECT n.recipient_id, n.group_key FROM {table} n
-    WHERE n.id IN ({ids}) AND NOT EXISTS (
-        SELECT 1 FROM {table} e
-        WHERE e.recipient_id = n.recipient_id AND e.group_key = n.group_key
-          AND e.email_wanted = %s AND e.emailed_at IS NULL AND e.created_at >= %s
-          AND e.id < n.id
-    )
+# For each new notification: whether it is the first pending e-mail of its (recipient, group)
+# in the slot (no earlier one is pending), and its recipient's unread count. One index lookup
+# and one index count per row, however many notifications are pending or unread.
+_AFTER_INSERT = """
+    SELECT n.recipient_id, n.group_key,
+        n.email_wanted = %s AND NOT EXISTS (
+            SELECT 1 FROM {table} e
+            WHERE e.recipient_id = n.recipient_id AND e.group_key = n.group_key
+              AND e.email_wanted = %s AND e.emailed_at IS NULL AND e.created_at >= %s
+              AND e.id < n.id
+        ),
+        (SELECT COUNT(*) FROM {table} u WHERE u.recipient_id = n.recipient_id
+            AND u.read_at IS NULL)
+    FROM {table} n WHERE n.id IN ({ids})
 """
 
 
-def _email_jobs_needed(created: list[Notification], moment: datetime) -> set[tuple[int, str]]:
-    """The (recipient, group) pairs that need an e-mail job: those of which ``created`` holds
-    the first notification pending e-mail in this ``EMAIL_JOB_SLOT``. For the others a job is
-    already queued, and one per slot is enough, as the job sends everything of the group still
-    pending when it runs. One index lookup per new notification, however many are pending;
-    written in SQL because the ORM took longer to build the correlated query than to run it."""
-    wanted = [n.pk for n in created if n.email_wanted]
-    if not wanted:
-        return set()
+def _after_insert(
+    created: list[Notification], moment: datetime
+) -> tuple[set[tuple[int, str]], dict[int, int]]:
+    """The (recipient, group) pairs that need an e-mail job, and each recipient's unread count.
+
+    A pair needs a job when ``created`` holds its first notification pending e-mail in this
+    ``EMAIL_JOB_SLOT``; for the others one is already queued, and one per slot is enough, as
+    the job sends everything of the group still pending when it runs."""
+    if not created:
+        return set(), {}
     slot_start, _ = rules.email_job_slot(moment)
-    sql = _FIRST_PENDING_IN_SLOT.format(
-        table=Notification._meta.db_table, ids=", ".join(["%s"] * len(wanted))
+    rows = sql.fetch(
+        _AFTER_INSERT.format(table=Notification._meta.db_table, ids=sql.placeholders(len(created))),
+        [True, True, connection.ops.adapt_datetimefield_value(slot_start)]
+        + [n.pk for n in created],
     )
-    params = [*wanted, True, connection.ops.adapt_datetimefield_value(slot_start)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(recipient, group) for recipient, group in cursor.fetchall()}
+    jobs = {(recipient, group) for recipient, group, first, _ in rows if first}
+    return jobs, {recipient: unread for recipient, _, _, unread in rows}
 
 
 def _schedule_email(recipient_id: int, group: str, moment: datetime) -> None:
@@ -181,26 +187,16 @@ def unread_count(user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
 
 
-def unread_counts(user_ids: list[int]) -> dict[int, int]:
-    """``unread_count`` of each: one plain count for the usual single recipient, one grouped
-    count for a batch."""
-    if len(user_ids) <= 1:
-        return {user_id: unread_count(user_id) for user_id in user_ids}
-    unread = Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
-    counted = dict(
-        unread.values("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n")
-    )
-    return {user_id: counted.get(user_id, 0) for user_id in user_ids}
-
-
 def email_choices(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], bool]:
     """Whether each (user, kind) also goes by e-mail: the user's choice or the default."""
-    chosen = {
-        (user_id, kind): email
-        for user_id, kind, email in Preference.objects.filter(
-            user_id__in={user_id for user_id, _ in wanted}, kind__in={kind for _, kind in wanted}
-        ).values_list("user_id", "kind", "email")
-    }
+    users, kinds = {user for user, _ in wanted}, {kind for _, kind in wanted}
+    found = sql.fetch(
+        f"SELECT user_id, kind, email FROM {Preference._meta.db_table}"  # noqa: S608
+        f" WHERE user_id IN ({sql.placeholders(len(users))})"
+        f" AND kind IN ({sql.placeholders(len(kinds))})",
+        [*users, *kinds],
+    )
+    chosen = {(user, kind): bool(email) for user, kind, email in found}
     return {pair: chosen.get(pair, settings.NOTIFY_EMAIL_DEFAULT) for pair in wanted}
 
 
