@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from parley.core import layers
@@ -59,3 +60,27 @@ async def test_a_socket_that_falls_behind_in_a_burst_loses_nothing_up_to_the_cap
     heard = [(await layer.receive(slow))["seq"] for _ in range(burst)]
     assert heard == list(range(burst))
     await layer.group_discard("conversation", slow)
+
+
+async def test_a_full_socket_misses_the_event_and_the_rest_of_the_group_gets_it():
+    layer = ProcessChannelLayer(capacity=2)
+    full, other = await layer.new_channel(), await layer.new_channel()
+    for channel in (full, other):
+        await layer.group_add("store", channel)
+    await layer.send(full, {"type": "a"})
+    await layer.send(full, {"type": "b"})
+    await layer.group_send("store", {"type": "message.new", "seq": 1})
+    assert [(await layer.receive(full))["type"] for _ in range(2)] == ["a", "b"]
+    assert (await layer.receive(other))["seq"] == 1
+    await layer.send(other, {"type": "c"})
+    await layer.send(other, {"type": "d"})
+    with pytest.raises(ChannelFull):
+        await layer.send(other, {"type": "e"})
+
+
+async def test_a_channel_or_group_name_that_is_not_valid_is_refused():
+    layer = ProcessChannelLayer()
+    with pytest.raises(TypeError):
+        await layer.group_send("no spaces allowed", {"type": "x"})
+    with pytest.raises(TypeError):
+        await layer.send("no spaces allowed", {"type": "x"})

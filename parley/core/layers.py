@@ -12,9 +12,12 @@ each join or leave their groups, so a burst would fail some of them; here a comm
 to ``REDIS_POOL_TIMEOUT`` seconds) for one of ``REDIS_POOL_SIZE`` connections instead.
 """
 
+import asyncio
+import contextlib
 import time
 from typing import Any
 
+from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer
 from redis.asyncio import BlockingConnectionPool
@@ -23,7 +26,14 @@ CLEAN_EVERY_SECONDS = 1.0
 
 
 class ProcessChannelLayer(InMemoryChannelLayer):
-    """The in-memory layer, cleaning expired entries once a second instead of per receive."""
+    """The in-memory layer, cleaning expired entries once a second instead of per receive, and
+    handing a group's event to its members without a task and a deep copy for each.
+
+    Events are never changed once sent (a consumer builds its frames from them), and with the
+    Redis layer each receiver decodes its own copy anyway; channels' copy of a chat message's
+    payload for every socket, and a task per socket to queue it, cost a tenth of what sending
+    a message costs.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,6 +44,27 @@ class ProcessChannelLayer(InMemoryChannelLayer):
         if moment - self.cleaned_at >= CLEAN_EVERY_SECONDS:
             self.cleaned_at = moment
             super()._clean_expired()
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        assert isinstance(message, dict), "message is not a dict"
+        self.require_valid_channel_name(channel)
+        assert "__asgi_channel__" not in message
+        self._put(channel, message)
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        assert isinstance(message, dict), "message is not a dict"
+        self.require_valid_group_name(group)
+        self._clean_expired()
+        for channel in list(self.groups.get(group, ())):
+            with contextlib.suppress(ChannelFull):  # as channels does: that socket misses it
+                self._put(channel, message)
+
+    def _put(self, channel: str, message: dict[str, Any]) -> None:
+        queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
+        try:
+            queue.put_nowait((time.time() + self.expiry, message))
+        except asyncio.QueueFull:
+            raise ChannelFull(channel) from None
 
 
 class WaitingRedisChannelLayer(RedisChannelLayer):
