@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 
 def placeholders(count: int) -> str:
@@ -26,3 +27,32 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
 def execute(sql: str, params: Sequence[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def insert(objects: Sequence[Model]) -> None:
+    """Insert new rows of one model in one statement and give each object its id.
+
+    What ``bulk_create`` does for plain new rows (foreign keys already saved, no conflicts),
+    without the query compiler, which spent more time preparing a burst's values than the
+    database spent storing them.
+    """
+    if not objects:
+        return
+    meta = objects[0]._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objects
+        for field in fields
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    rows = ", ".join([f"({placeholders(len(fields))})"] * len(objects))
+    query = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows}"  # noqa: S608
+        f" RETURNING {quote(meta.pk.column)}"
+    )
+    for obj, (key,) in zip(objects, fetch(query, params), strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias

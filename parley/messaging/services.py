@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +60,7 @@ def conversation_open(
         or Order.objects.filter(buyer=buyer, store=store).exists()
     ):
         raise buyer_not_reachable()
-    _check_context(store=store, buyer_id=buyer.pk, product=product, order=order)
+    _check_context(store_id=store.pk, buyer_id=buyer.pk, product=product, order=order)
     with transaction.atomic():
         conversation = Conversation.objects.filter(buyer=buyer, store=store).first()
         if conversation is None:
@@ -184,18 +184,30 @@ _MOVE_TO_NEWEST = f"""
 """  # noqa: S608 (table names only)
 
 
+# The batch's conversations with their store's name, locked in the same order by every batch
+# (on SQLite the write transaction itself is the lock).
+_LOCK_CONVERSATIONS = f"""
+    SELECT c.*, s.name AS store_name
+    FROM {Conversation._meta.db_table} c JOIN {Store._meta.db_table} s ON s.id = c.store_id
+    WHERE c.id IN ({{ids}}) ORDER BY c.id{{lock}}
+"""  # noqa: S608 (table names only)
+
+# The sender has read up to their own message, which is the conversation's newest.
+_MARK_OWN_READ = f"""
+    INSERT INTO {ReadMarker._meta.db_table} (conversation_id, user_id, last_read_seq)
+    VALUES {{rows}}
+    ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_read_seq = excluded.last_read_seq
+"""  # noqa: S608 (table names only)
+
+
 class _Batch:
     """The conversations of a batch, locked, as its messages move them along."""
 
     def __init__(self, drafts: Sequence[Draft]) -> None:
         ids = sorted({draft.conversation_id for draft in drafts})
-        self.conversations = {
-            conversation.pk: conversation
-            for conversation in Conversation.objects.select_for_update(of=("self",))
-            .select_related("store")
-            .filter(pk__in=ids)
-            .order_by("pk")  # the same lock order in every batch
-        }
+        lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+        query = _LOCK_CONVERSATIONS.format(ids=sql.placeholders(len(ids)), lock=lock)
+        self.conversations = {c.pk: c for c in Conversation.objects.raw(query, ids)}
         self.members = self._memberships(drafts)
         self.last_from_store: dict[int, bool] = {}
         # (conversation, sender, client_id) → the message sent with it and its photos' checksums
@@ -276,7 +288,7 @@ class _Batch:
                 _("The idempotency key must be 1 to 64 visible ASCII characters."),
                 field="client_id",
             )
-        _check_context(store=conversation.store, buyer_id=conversation.buyer_id,
+        _check_context(store_id=conversation.store_id, buyer_id=conversation.buyer_id,
                        product=draft.product, order=draft.order)  # fmt: skip
         key = (conversation.pk, actor.pk, draft.client_id)
         if draft.client_id is not None and key in self.keys:
@@ -357,21 +369,15 @@ class _Batch:
         """One statement per table for the whole batch, then the events after commit."""
         if not self.messages:
             return
-        Message.objects.bulk_create(self.messages)
+        sql.insert(self.messages)
         MessageAttachment.objects.bulk_create(self.photos)
         moved = sorted({message.conversation_id for message in self.messages})
         sql.execute(_MOVE_TO_NEWEST.format(ids=sql.placeholders(len(moved))), moved)
         for pk, changes in self.rare_changes.items():
             Conversation.objects.filter(pk=pk).update(**changes)
-        ReadMarker.objects.bulk_create(
-            [
-                ReadMarker(conversation_id=conversation_id, user_id=user_id, last_read_seq=seq)
-                for (conversation_id, user_id), seq in self.markers.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["conversation", "user"],
-            update_fields=["last_read_seq"],
-        )  # the sender has read up to their own message, which is the newest
+        markers = [value for (c, u), seq in self.markers.items() for value in (c, u, seq)]
+        rows = ", ".join(["(%s, %s, %s)"] * len(self.markers))
+        sql.execute(_MARK_OWN_READ.format(rows=rows), markers)
         notify_many(self.notices)
         for message in self.waiting:
             reply_reminders_schedule(message.conversation, message)
@@ -428,7 +434,7 @@ def _notice_for_other_side(
         recipients=recipients,
         kind="message_new",
         params={
-            "sender": conversation.store.name if message.from_store else message.sender.public_name,
+            "sender": conversation.store_name if message.from_store else message.sender.public_name,
             "text": message.body or "📷",
         },
         link=reverse("messaging:conversation", args=[conversation.pk]) + f"#m-{message.seq}",
@@ -493,13 +499,13 @@ def _check_same(
 
 
 def _check_context(
-    *, store: Store, buyer_id: int, product: Product | None, order: Order | None
+    *, store_id: int, buyer_id: int, product: Product | None, order: Order | None
 ) -> None:
     if product is not None and order is not None:
         raise Invalid(_("A message is about a product or an order, not both."))
-    if product is not None and product.store_id != store.pk:
+    if product is not None and product.store_id != store_id:
         raise NotFound()
-    if order is not None and (order.store_id != store.pk or order.buyer_id != buyer_id):
+    if order is not None and (order.store_id != store_id or order.buyer_id != buyer_id):
         raise NotFound()
 
 

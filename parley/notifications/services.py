@@ -99,7 +99,8 @@ def notify_many(notices: Iterable[Notice]) -> None:
         row.created_at = moment
         row.email_wanted = wants_email[row.recipient_id, row.kind]
     with transaction.atomic(savepoint=False):  # nothing here recovers from a failure
-        created = Notification.objects.bulk_create([row for row in rows if not row.dedupe_key])
+        created = [row for row in rows if not row.dedupe_key]
+        sql.insert(created)
         created += _insert([row for row in rows if row.dedupe_key])
         jobs, counts = _after_insert(created, moment)
         for job in sorted(jobs):

@@ -1,0 +1,34 @@
+"""The plain-SQL helpers of the send path: the same rows and ids the ORM would give."""
+
+from datetime import UTC, datetime
+
+from parley.core import sql
+from parley.notifications.models import Notification
+
+from .factories import UserFactory
+
+
+def test_insert_stores_every_value_and_gives_each_object_its_own_id(db):
+    first, second = UserFactory(), UserFactory()
+    moment = datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    rows = [
+        Notification(recipient=user, kind="message_new", params={"text": f"«{n}» ✓"},
+                     link=f"/messages/{n}/", group_key="g", created_at=moment,
+                     email_wanted=n == 0)
+        for n, user in enumerate((first, second, first))
+    ]  # fmt: skip
+    sql.insert(rows)
+    assert all(not row._state.adding for row in rows)
+    stored = {n.pk: n for n in Notification.objects.all()}
+    assert sorted(stored) == sorted(row.pk for row in rows)
+    for n, row in enumerate(rows):
+        again = stored[row.pk]
+        assert (again.recipient_id, again.params, again.link, again.created_at) == (
+            row.recipient_id, {"text": f"«{n}» ✓"}, f"/messages/{n}/", moment
+        )  # fmt: skip
+        assert again.email_wanted is (n == 0) and again.read_at is None and again.dedupe_key is None
+
+
+def test_insert_of_nothing_runs_no_statement(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        sql.insert([])
