@@ -257,21 +257,31 @@ class _Batch:
             if conversation.last_seq:
                 terms.append("(conversation_id = %s AND seq = %s)")
                 params += [conversation.pk, conversation.last_seq]
-        for draft in drafts:
-            if draft.client_id is not None and draft.conversation_id in self.conversations:
-                terms.append("(conversation_id = %s AND sender_id = %s AND client_id = %s)")
-                params += [draft.conversation_id, draft.actor.pk, draft.client_id]
+        keys = {
+            (draft.conversation_id, draft.actor.pk, draft.client_id)
+            for draft in drafts
+            if draft.client_id is not None and draft.conversation_id in self.conversations
+        }
+        for key in keys:
+            terms.append("(conversation_id = %s AND sender_id = %s AND client_id = %s)")
+            params += key
         if not terms:
             return
         # Only the fixed terms above go into the text; every value is a parameter.
-        sql = f"SELECT * FROM {Message._meta.db_table} WHERE {' OR '.join(terms)}"  # noqa: S608
-        found = Message.objects.raw(sql, params)
-        for message in found:
-            conversation = self.conversations[message.conversation_id]
-            if message.seq == conversation.last_seq:
-                self.last_from_store[conversation.pk] = message.from_store
-            if message.client_id is not None:
-                self.keys[conversation.pk, message.sender_id, message.client_id] = (message, None)
+        found = sql.fetch(
+            "SELECT id, conversation_id, seq, sender_id, client_id, from_store"  # noqa: S608
+            f" FROM {Message._meta.db_table} WHERE {' OR '.join(terms)}",
+            params,
+        )
+        retried = []
+        for pk, conversation_id, seq, sender_id, client_id, from_store in found:
+            if seq == self.conversations[conversation_id].last_seq:
+                self.last_from_store[conversation_id] = bool(from_store)
+            if (conversation_id, sender_id, client_id) in keys:
+                retried.append(pk)
+        for message in Message.objects.filter(pk__in=retried) if retried else ():
+            key = (message.conversation_id, message.sender_id, message.client_id)
+            self.keys[key] = (message, None)  # a resend after a lost ack: rare
 
     def admit(self, draft: Draft) -> tuple[Message, bool]:
         """Check one draft against the conversation as the batch has left it; queue its writes."""
