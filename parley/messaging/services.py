@@ -222,6 +222,7 @@ class _Batch:
         self.markers: dict[tuple[int, int], int] = {}
         self.waiting: list[Message] = []
         self.notices: list[Notice] = []
+        self.links: dict[int, str] = {}  # conversation → its page
 
     def _memberships(self, drafts: Sequence[Draft]) -> set[tuple[int, int]]:
         """(user, store) pairs the batch needs, in one query: whether a sender who is not the
@@ -334,10 +335,28 @@ class _Batch:
             self.keys[key] = (message, sorted(a.sha256 for a in draft.attachments))
         self.markers[conversation.pk, actor.pk] = message.seq
         if draft.sent_at is None:
-            self.notices.append(_notice_for_other_side(conversation, message, self.members))
+            self.notices.append(self._notice_for_other_side(conversation, message))
         if starts_waiting:
             self.waiting.append(message)
         return message, True
+
+    def _notice_for_other_side(self, conversation: Conversation, message: Message) -> Notice:
+        """The buyer hears of the store's messages, every store member of the buyer's;
+        imported history (``sent_at`` in the past) is not news."""
+        if message.from_store:
+            recipients = [conversation.buyer_id]
+        else:
+            recipients = [user for user, store in self.members if store == conversation.store_id]
+        if conversation.pk not in self.links:
+            self.links[conversation.pk] = reverse("messaging:conversation", args=[conversation.pk])
+        sender = conversation.store_name if message.from_store else message.sender.public_name
+        return Notice(
+            recipients=recipients,
+            kind="message_new",
+            params={"sender": sender, "text": message.body or "📷"},
+            link=f"{self.links[conversation.pk]}#m-{message.seq}",
+            group=_notification_group(conversation),
+        )
 
     def _move(self, conversation: Conversation, message: Message) -> None:
         """Advance the conversation in memory; ``write`` stores it."""
@@ -429,27 +448,6 @@ def _publish_on_commit(conversation: Conversation, event: dict) -> None:
     event = {**event, "buyer": conversation.buyer_id, "store": conversation.store_id}
     for group in both_sides(conversation.buyer_id, conversation.store_id):
         publish_on_commit(group, event)
-
-
-def _notice_for_other_side(
-    conversation: Conversation, message: Message, members: set[tuple[int, int]]
-) -> Notice:
-    """The buyer hears of the store's messages, every store member of the buyer's
-    (``members`` holds the store's); imported history (``sent_at`` in the past) is not news."""
-    if message.from_store:
-        recipients = [conversation.buyer_id]
-    else:
-        recipients = [user for user, store in members if store == conversation.store_id]
-    return Notice(
-        recipients=recipients,
-        kind="message_new",
-        params={
-            "sender": conversation.store_name if message.from_store else message.sender.public_name,
-            "text": message.body or "📷",
-        },
-        link=reverse("messaging:conversation", args=[conversation.pk]) + f"#m-{message.seq}",
-        group=_notification_group(conversation),
-    )
 
 
 def _notification_group(conversation: Conversation) -> str:
