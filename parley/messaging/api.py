@@ -188,36 +188,47 @@ def message_send(
     With an `Idempotency-Key` header a retry returns the stored message (200) instead of a
     second copy (201); the same key with a different message is refused (409).
     """
-    conversation = _conversation(request, conversation_id)
-    store = conversation.store
-    product = order = None
-    if data.product is not None:
-        product = marketplace.products_on_sale(store).filter(pk=data.product).first()
-        if product is None:
-            raise NotFound()
-    if data.order is not None:
-        order = (
-            marketplace.orders_for_buyer(conversation.buyer)
-            .filter(number=data.order, store=store)
-            .first()
-        )
-        if order is None:
-            raise NotFound()
-    found = {
-        a.pk: a for a in Attachment.objects.filter(pk__in=data.attachments, owner=request.auth)
-    }
-    if any(pk not in found for pk in data.attachments):
+    if conversation_id > ID_MAX:
         raise NotFound()
+    product = order = None
+    if data.product is not None or data.order is not None:
+        # What the message is about must belong to this conversation's store (and buyer).
+        conversation = _conversation(request, conversation_id, related=("store", "buyer"))
+        if data.product is not None:
+            product = (
+                marketplace.products_on_sale(conversation.store).filter(pk=data.product).first()
+            )
+            if product is None:
+                raise NotFound()
+        if data.order is not None:
+            order = (
+                marketplace.orders_for_buyer(conversation.buyer)
+                .filter(number=data.order, store=conversation.store)
+                .first()
+            )
+            if order is None:
+                raise NotFound()
+    attachments = []
+    if data.attachments:
+        found = {
+            a.pk: a for a in Attachment.objects.filter(pk__in=data.attachments, owner=request.auth)
+        }
+        if any(pk not in found for pk in data.attachments):
+            raise NotFound()
+        attachments = [found[pk] for pk in data.attachments]
+    # ``message_send`` reads the conversation under its lock and checks the sender takes part.
     message, created = services.message_send(
         actor=request.auth,
-        conversation=conversation,
+        conversation=conversation_id,
         body=data.body,
-        attachments=[found[pk] for pk in data.attachments],
+        attachments=attachments,
         client_id=idempotency_key,
         product=product,
         order=order,
     )
-    return Status(201 if created else 200, message_payload(message))
+    # A retry answers with the photos stored the first time, read back.
+    payload = message_payload(message, attachments if created else None)
+    return Status(201 if created else 200, payload)
 
 
 @router.post(
