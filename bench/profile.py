@@ -2,8 +2,9 @@
 
 ``python -m bench.profile FILE [N]`` prints the functions that were on the stack in the most
 samples (inclusive) and those that were running themselves (self), with their share of all
-samples. py-spy leaves out idle threads by default; the event loop's own wait inside uvloop
-shows as ``Runner.run`` (self).
+samples. The server is sampled with ``--gil``: only the thread holding the interpreter lock
+counts, so the shares are of the interpreter's time, split between the event loop and the
+database thread as they really used it (without it, a thread waiting for the lock looks busy).
 """
 
 import re

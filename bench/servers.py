@@ -84,8 +84,8 @@ class Server:
         assert self.process is not None
         self.profiler = subprocess.Popen(
             [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"), "record",
-             "--pid", str(self.process.pid), "--rate", "200", "--nonblocking", "--format", "raw",
-             "--output", str(output)],
+             "--pid", str(self.process.pid), "--rate", "200", "--nonblocking", "--gil",
+             "--format", "raw", "--output", str(output)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
