@@ -198,3 +198,29 @@ def test_a_batch_queues_one_email_job_per_recipient_and_conversation(
         [(cast.seller.pk, f"conversation:{mine.pk}"), (cast.seller.pk, f"conversation:{theirs.pk}"),
          (cast.buyer.pk, f"conversation:{mine.pk}")]
     )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_batch_that_cannot_be_written_fails_its_senders_and_the_next_one_is_written(
+    cast, dialogs, monkeypatch
+):
+    """The database going away mid-burst: every sender of that batch hears of it, and the queue
+    goes on with the next batch instead of stalling."""
+    mine, _ = dialogs
+    write = services.messages_send
+    failures = [RuntimeError("database is gone")]
+
+    def once_broken(drafts):
+        if failures:
+            raise failures.pop()
+        return write(drafts)
+
+    monkeypatch.setattr(services, "messages_send", once_broken)
+    lost = await asyncio.gather(
+        *(sending.send(Draft(cast.buyer, mine.pk, f"{n}")) for n in range(3)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(outcome, RuntimeError) for outcome in lost)
+    message, created = await sending.send(Draft(cast.buyer, mine.pk, "again"))
+    assert created and message.seq == 1
+    assert await sync_to_async(stored)(mine) == [(1, "again", None)]
