@@ -80,3 +80,27 @@ def test_parallel_retries_with_one_key_store_one_message(real_database):
     assert run_in_threads(4, work) == []
     assert Message.objects.count() == 1
     assert sorted(created for _, created in results) == [False, False, False, True]
+
+
+def test_batches_over_the_same_conversations_in_any_order_all_land(real_database):
+    """Two server processes writing bursts that share conversations: each batch locks its
+    conversations in one order, so neither waits for the other forever."""
+    store = StoreFactory()
+    MembershipFactory(store=store, user=UserFactory())
+    buyers = [UserFactory() for _ in range(3)]
+    dialogs = [services.conversation_open(actor=buyer, store=store) for buyer in buyers]
+    outcomes = []
+
+    def work(index: int) -> None:
+        pairs = list(zip(buyers, dialogs, strict=True))
+        for n in range(5):
+            order = pairs if index % 2 else pairs[::-1]
+            drafts = [services.Draft(b, d.pk, f"{index}-{n}") for b, d in order]
+            outcomes.extend(services.messages_send(drafts))
+
+    assert run_in_threads(4, work) == []
+    assert all(isinstance(outcome, tuple) and outcome[1] for outcome in outcomes)
+    for dialog in dialogs:
+        seqs = sorted(Message.objects.filter(conversation=dialog).values_list("seq", flat=True))
+        assert seqs == list(range(1, 21))
+        assert Conversation.objects.get(pk=dialog.pk).last_seq == 20
