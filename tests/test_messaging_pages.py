@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from parley.attachments.models import Attachment
 from parley.messaging import services
@@ -303,3 +305,16 @@ def test_message_times_are_written_as_the_live_chat_writes_them(cast, language, 
             reverse("messaging:conversation", args=[conversation.pk])
         )
     assert f">{clock}</time>" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("ru", "6 мая 2030 г. 19:55"), ("en", "May 6, 2030, 7:55 PM")],
+)
+def test_dates_with_a_time_write_the_clock_as_the_times_do(cast, language, written):
+    """A date with its time (notifications, orders, disputes, search) uses the same clock as
+    the chat's times, in the reader's zone (Moscow by default)."""
+    moment = datetime(2030, 5, 6, 16, 55, tzinfo=UTC)
+    template = Template('{% load tz %}{{ moment|localtime|date:"DATETIME_FORMAT" }}')
+    with translation.override(language), timezone.override("Europe/Moscow"):
+        assert template.render(Context({"moment": moment})) == written
