@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import User
 from parley.core.clock import now
-from parley.core.errors import ErrorCode, ParleyError
+from parley.core.errors import ErrorCode, NotFound, ParleyError
 
 from .images import CleanImage, clean_image, too_large
 from .models import Attachment
@@ -35,6 +35,17 @@ def attachments_check_count(count: int) -> None:
             _("Too many photos: at most %(limit)s at once.") % {"limit": limit},
             detail={"field": "attachments", "limit": limit},
         )
+
+
+def attachments_owned(owner: User, ids: Sequence[int]) -> list[Attachment]:
+    """The owner's uploads with these ids, in their order; anyone else's, or a missing one, is
+    reported as not found, so nobody learns which ids exist."""
+    if not ids:
+        return []
+    found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=owner)}
+    if any(pk not in found for pk in ids):
+        raise NotFound()
+    return [found[pk] for pk in ids]
 
 
 def attachment_create_from_upload(*, owner: User, upload: UploadedFile) -> Attachment:

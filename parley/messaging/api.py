@@ -12,7 +12,7 @@ from pydantic import Field
 
 from parley.accounts.auth import api_auth
 from parley.accounts.models import User
-from parley.attachments.models import Attachment
+from parley.attachments.services import attachments_owned
 from parley.core.errors import Invalid, NotFound
 from parley.core.schemas import ErrorOut
 from parley.marketplace import selectors as marketplace
@@ -208,14 +208,7 @@ def message_send(
             )
             if order is None:
                 raise NotFound()
-    attachments = []
-    if data.attachments:
-        found = {
-            a.pk: a for a in Attachment.objects.filter(pk__in=data.attachments, owner=request.auth)
-        }
-        if any(pk not in found for pk in data.attachments):
-            raise NotFound()
-        attachments = [found[pk] for pk in data.attachments]
+    attachments = attachments_owned(request.auth, data.attachments)
     # ``message_send`` reads the conversation under its lock and checks the sender takes part.
     message, created = services.message_send(
         actor=request.auth,

@@ -15,7 +15,7 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -26,10 +26,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
-from parley.attachments.models import Attachment
-from parley.attachments.services import attachments_check_count
+from parley.attachments.services import attachments_check_count, attachments_owned
 from parley.core.clock import now
-from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
+from parley.core.errors import ErrorCode, Invalid, ParleyError
 from parley.core.realtime import collecting, send_events
 from parley.marketplace.selectors import store_ids_for_member
 from parley.notifications.services import user_group
@@ -94,13 +93,9 @@ def _draft(user: User, conversation_id: int, frame: dict[str, Any]) -> services.
     body = frame.get("body", "")
     if not isinstance(body, str):
         raise Invalid(_("The message text must be a string."), field="body")
-    draft = services.Draft(user, conversation_id, body, client_id=frame["client_id"])
-    if ids:
-        found = {a.pk: a for a in Attachment.objects.filter(pk__in=ids, owner=user)}
-        if len(found) != len(set(ids)):
-            raise NotFound()
-        draft = replace(draft, attachments=[found[i] for i in ids])
-    return draft
+    return services.Draft(
+        user, conversation_id, body, attachments_owned(user, ids), client_id=frame["client_id"]
+    )
 
 
 def _mark_read(user: User, conversation_id: int, seq: int) -> int:
