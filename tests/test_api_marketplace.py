@@ -180,3 +180,22 @@ def test_a_token_notes_its_use_once_a_minute_and_dies_with_its_user(cast):
     cast.buyer.is_active = False
     cast.buyer.save()
     assert api_token_user(raw) is None
+
+
+@pytest.mark.django_db
+def test_tokens_looked_up_together_get_their_own_users_in_one_statement(
+    cast, django_assert_num_queries
+):
+    from parley.accounts.services import api_token_create, api_token_users
+
+    _, buyer = api_token_create(user=cast.buyer)
+    _, seller = api_token_create(user=cast.seller)
+    _, gone = api_token_create(user=cast.other_buyer)
+    cast.other_buyer.is_active = False
+    cast.other_buyer.save()
+    with django_assert_num_queries(2):  # the users, then noting the tokens' first use
+        users = api_token_users([buyer, "unknown", seller, gone, buyer])
+    assert [u and u.username for u in users] == ["buyer", None, "seller", None, "buyer"]
+    assert users[0] is not users[4]
+    with django_assert_num_queries(1):
+        api_token_users([buyer, seller])

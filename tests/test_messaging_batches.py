@@ -165,13 +165,13 @@ async def test_sends_that_arrive_while_a_batch_is_written_share_one_transaction(
 ):
     mine, theirs = dialogs
     batches = []
-    write = services.messages_send
+    write = sending.send.run
 
     def counted(drafts):
         batches.append(len(drafts))
         return write(drafts)
 
-    monkeypatch.setattr(services, "messages_send", counted)
+    monkeypatch.setattr(sending.send, "run", counted)
     drafts = [Draft(cast.buyer, mine.pk, f"b{n}", client_id=f"b{n}") for n in range(10)]
     drafts += [Draft(cast.other_buyer, theirs.pk, f"o{n}") for n in range(10)]
     drafts.append(Draft(cast.buyer, theirs.pk, "not mine"))
@@ -207,7 +207,7 @@ async def test_a_batch_that_cannot_be_written_fails_its_senders_and_the_next_one
     """The database going away mid-burst: every sender of that batch hears of it, and the queue
     goes on with the next batch instead of stalling."""
     mine, _ = dialogs
-    write = services.messages_send
+    write = sending.send.run
     failures = [RuntimeError("database is gone")]
 
     def once_broken(drafts):
@@ -215,7 +215,7 @@ async def test_a_batch_that_cannot_be_written_fails_its_senders_and_the_next_one
             raise failures.pop()
         return write(drafts)
 
-    monkeypatch.setattr(services, "messages_send", once_broken)
+    monkeypatch.setattr(sending.send, "run", once_broken)
     lost = await asyncio.gather(
         *(sending.send(Draft(cast.buyer, mine.pk, f"{n}")) for n in range(3)),
         return_exceptions=True,

@@ -1,7 +1,9 @@
 """Sign-in with throttling, and API tokens."""
 
+import copy
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from parley.core import sql
 from parley.core.errors import ErrorCode, ParleyError
 
 from .models import ApiToken, User
@@ -72,26 +75,43 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 # Within this many seconds of the last noted use, a token's use is not written again.
 TOKEN_USE_RESOLUTION_SECONDS = 60
 
-_USER_BY_KEY_HASH = """
-    SELECT u.*, t.id AS token_id,
+_USERS_BY_KEY_HASH = """
+    SELECT u.*, t.id AS token_id, t.key_hash AS token_hash,
            (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_use_stale
     FROM {user} u JOIN {token} t ON t.user_id = u.id
-    WHERE t.key_hash = %s AND u.is_active
+    WHERE t.key_hash IN ({hashes}) AND u.is_active
 """
 
 
 def api_token_user(raw: str) -> User | None:
-    """Return the active user a raw token belongs to, noting when it was last used.
+    """Return the active user a raw token belongs to, noting when it was last used."""
+    return api_token_users([raw])[0]
 
-    One statement for the user and whether the use must be noted: every API request runs
-    it, and building the joined query through the ORM took longer than running it."""
+
+def api_token_users(raws: Sequence[str]) -> list[User | None]:
+    """The active user of each raw token (None for an unknown one), noting the tokens' use.
+
+    One statement for the users and whether each use must be noted, whatever the number of
+    tokens: every API request runs it, and building the joined query through the ORM took
+    longer than running it. Each token gets a user object of its own, even when two are the
+    same, so that no caller sees another's changes."""
     now = timezone.now()
     stale_before = now - timedelta(seconds=TOKEN_USE_RESOLUTION_SECONDS)
-    sql = _USER_BY_KEY_HASH.format(user=User._meta.db_table, token=ApiToken._meta.db_table)
-    params = [connection.ops.adapt_datetimefield_value(stale_before), hash_token(raw)]
-    user = next(iter(User.objects.raw(sql, params)), None)
-    if user is None:
-        return None
-    if user.token_use_stale:
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
-    return user
+    hashes = [hash_token(raw) for raw in raws]
+    query = _USERS_BY_KEY_HASH.format(
+        user=User._meta.db_table,
+        token=ApiToken._meta.db_table,
+        hashes=sql.placeholders(len(set(hashes))),
+    )
+    params = [connection.ops.adapt_datetimefield_value(stale_before), *sorted(set(hashes))]
+    found = {user.token_hash: user for user in User.objects.raw(query, params)}
+    stale = [user.token_id for user in found.values() if user.token_use_stale]
+    if stale:
+        ApiToken.objects.filter(pk__in=stale).update(last_used_at=now)
+    users: list[User | None] = []
+    handed: set[str] = set()
+    for key in hashes:
+        user = found.get(key)
+        users.append(copy.copy(user) if user is not None and key in handed else user)
+        handed.add(key)
+    return users

@@ -8,11 +8,10 @@ is given but wrong makes the socket anonymous; it never falls back to the sessio
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
 
-from .services import api_token_user
+from .auth import token_user
 
 SUBPROTOCOL_PREFIX = "bearer."
 
@@ -33,7 +32,7 @@ class TokenAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         token = bearer_token(scope)
         if token is not None:
-            user = await database_sync_to_async(api_token_user)(token)
+            user = await token_user(token)
             scope = {**scope, "user": user or AnonymousUser()}
         return await super().__call__(scope, receive, send)
 
