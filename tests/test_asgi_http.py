@@ -26,12 +26,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def call(
-    method: str, path: str, headers: dict[str, str], body: bytes = b""
+    method: str, path: str, headers: dict[str, str], body: bytes = b"", app=application
 ) -> tuple[int, dict[str, str], bytes]:
     pairs = [(b"host", b"localhost")] + [
         (name.lower().encode(), value.encode()) for name, value in headers.items()
     ]
-    communicator = HttpCommunicator(application, method, path, body=body, headers=pairs)
+    communicator = HttpCommunicator(app, method, path, body=body, headers=pairs)
     response = await communicator.get_response(timeout=10)
     found = {name.decode().lower(): value.decode() for name, value in response["headers"]}
     return response["status"], found, response["body"]
@@ -123,3 +123,18 @@ async def test_requests_run_on_the_chat_sockets_database_thread(cast, dialog):
     database_thread = await database_sync_to_async(threading.get_ident)()
     assert [status for status, _, _ in statuses] == [200] * 4
     assert set(ran_on) == {database_thread}
+
+
+async def test_a_post_without_a_session_or_with_a_wrong_token_is_401_not_a_csrf_refusal(
+    cast, dialog, session
+):
+    """An integration with an expired token hears that it is not authenticated; a wrong token
+    next to a valid session never falls back to the session."""
+    path = f"/api/v1/conversations/{dialog.pk}/messages"
+    body = json.dumps({"body": "кто я?"}).encode()
+    json_type = {"content-type": "application/json"}
+    for headers in (json_type, {**json_type, **session, "authorization": "Bearer wrong"}):
+        status, _, answer = await call("POST", path, headers, body)
+        assert status == 401, answer
+        assert json.loads(answer)["code"] == "not_authenticated"
+    assert await database_sync_to_async(Message.objects.filter(body="кто я?").exists)() is False

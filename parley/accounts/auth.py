@@ -30,7 +30,16 @@ class BearerToken(HttpBearer):
 
 
 class SessionAuth(NinjaSessionAuth):
-    """The browser session; unsafe methods need the CSRF token, as forms do."""
+    """The browser session; unsafe methods need the CSRF token, as forms do.
+
+    A request that names a token, or has no session, is not a browser's: it is answered 401
+    (not authenticated) rather than refused for a CSRF token it never had. A wrong token so
+    never falls back to the session, as on the chat socket."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "authorization" in request.headers or self.param_name not in request.COOKIES:
+            return None
+        return super().__call__(request)
 
 
 api_auth = [BearerToken(), SessionAuth()]
