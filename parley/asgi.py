@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSocket through Channels."""
+"""ASGI entry point: HTTP through Django (the API's plain send on the event loop), WebSocket
+through Channels."""
 
 import gc
 import os
@@ -18,11 +19,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from parley.accounts.websocket import websocket_auth  # noqa: E402
+from parley.messaging.http_send import SendOnLoop  # noqa: E402
 from parley.messaging.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": SendOnLoop(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(websocket_auth(URLRouter(websocket_urlpatterns))),
     }
 )

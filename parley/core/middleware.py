@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 NUL = "\x00"
 
 
-def _contains_nul(value: Any) -> bool:
+def contains_nul(value: Any) -> bool:
     if isinstance(value, str):
         return NUL in value
     if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_contains_nul(v) for v in value)
+        return any(contains_nul(v) for v in value)
     return False
 
 
@@ -31,11 +31,11 @@ def request_has_nul(request: HttpRequest) -> bool:
     content_type = request.content_type or ""
     if content_type == "application/json" and request.body:
         try:
-            return _contains_nul(json.loads(request.body))
+            return contains_nul(json.loads(request.body))
         except (ValueError, UnicodeDecodeError):
             return False  # unreadable bodies are refused by the API with their own message
     if content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        return any(_contains_nul(values) for _, values in request.POST.lists())
+        return any(contains_nul(values) for _, values in request.POST.lists())
     return False
 
 

@@ -280,7 +280,8 @@ class _Batch:
                 self.last_from_store[conversation_id] = bool(from_store)
             if (conversation_id, sender_id, client_id) in keys:
                 retried.append(pk)
-        for message in Message.objects.filter(pk__in=retried) if retried else ():
+        earlier = Message.objects.filter(pk__in=retried).select_related("sender")
+        for message in earlier if retried else ():
             key = (message.conversation_id, message.sender_id, message.client_id)
             self.keys[key] = (message, None)  # a resend after a lost ack: rare
 
