@@ -106,6 +106,10 @@ class Draft:
 Outcome = tuple[Message, bool] | ParleyError | DatabaseError
 
 
+# A conversation number in a page's URL, replaced by each message's own: reversing the URL
+# for every message of a batch cost more than writing its notification.
+PAGE_MARKER = 2**31 - 1
+
 # What sending moves on the conversation row, copied back to a caller's instance.
 CONVERSATION_MOVES = (
     "last_seq", "last_message_at", "first_buyer_message_at", "first_reply_at", "product_id",
@@ -222,7 +226,7 @@ class _Batch:
         self.markers: dict[tuple[int, int], int] = {}
         self.waiting: list[Message] = []
         self.notices: list[Notice] = []
-        self.links: dict[int, str] = {}  # conversation → its page
+        self.page = reverse("messaging:conversation", args=[PAGE_MARKER])  # once per batch
 
     def _memberships(self, drafts: Sequence[Draft]) -> set[tuple[int, int]]:
         """(user, store) pairs the batch needs, in one query: whether a sender who is not the
@@ -348,14 +352,13 @@ class _Batch:
             recipients = [conversation.buyer_id]
         else:
             recipients = [user for user, store in self.members if store == conversation.store_id]
-        if conversation.pk not in self.links:
-            self.links[conversation.pk] = reverse("messaging:conversation", args=[conversation.pk])
+        page = self.page.replace(str(PAGE_MARKER), str(conversation.pk))
         sender = conversation.store_name if message.from_store else message.sender.public_name
         return Notice(
             recipients=recipients,
             kind="message_new",
             params={"sender": sender, "text": message.body or "📷"},
-            link=f"{self.links[conversation.pk]}#m-{message.seq}",
+            link=f"{page}#m-{message.seq}",
             group=_notification_group(conversation),
         )
 
