@@ -90,6 +90,7 @@ def seed(command: list[str], cwd: Path, env: dict[str, str], plan: Path) -> dict
 
 
 PHASES = frozenset({"ws", "http", "history", "center", "search", "idle"})
+SENDERS = (1, 8, 32)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Options:
     profile: Path | None
     logs: Path
     only_phases: frozenset[str] = PHASES
+    senders: tuple[int, ...] = SENDERS
 
     @property
     def scenario(self) -> Scenario:
@@ -126,7 +128,7 @@ async def phases(
     for over in ("ws", "http"):
         if over not in wanted or (over == "ws" and target.ws_path is None):
             continue
-        for senders in (1, 8, 32):
+        for senders in options.senders:
             key = f"{over}_send_{senders}"
             phase = send_phase(
                 target, plan["pairs"], label=key, senders=senders, over=over, **limits
@@ -305,6 +307,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=",".join(sorted(PHASES)),
         help="comma-separated subset of: " + ", ".join(sorted(PHASES)) + " (default: all)",
     )
+    parser.add_argument(
+        "--senders",
+        default=",".join(map(str, SENDERS)),
+        help="comma-separated sender counts of the send phases (default: %(default)s); a "
+        "single count profiles that load alone",
+    )
     parser.add_argument("--parley-root", type=Path, default=ROOT, help="Parley checkout to run")
     parser.add_argument("--json", type=Path, default=ROOT / "bench/out/latest.json")
     parser.add_argument("--profile", type=Path, help="record py-spy profiles of the servers here")
@@ -324,6 +332,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         args.profile,
         logs=args.json.parent,
         only_phases=only_phases,
+        senders=tuple(int(n) for n in args.senders.split(",")),
     )
     started = time.monotonic()
     report: dict[str, Any] = {
