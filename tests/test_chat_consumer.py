@@ -111,9 +111,9 @@ async def test_send_is_acked_after_commit_and_reaches_both_sides(cast, dialog):
     ack = await buyer.next("ack")
     assert ack["client_id"] == "c-1" and ack["seq"] == 1 and ack["duplicate"] is False
     assert await stored(dialog) == [(1, "Привет", "c-1")]
-    mine = await buyer.next("message")
     theirs = await seller.next("message")
-    assert mine["own"] is True and theirs["own"] is False
+    assert theirs["own"] is False
+    assert theirs["message"] == ack["message"]
     assert theirs["message"]["id"] == ack["id"] and theirs["message"]["body"] == "Привет"
     assert theirs["seq"] == 1 and theirs["conversation"] == dialog.pk
     delivered = await buyer.next("delivered")
@@ -124,6 +124,29 @@ async def test_send_is_acked_after_commit_and_reaches_both_sides(cast, dialog):
     await seller.close()
 
 
+async def test_the_ack_carries_the_message_and_only_the_senders_other_sockets_get_its_echo(
+    cast, dialog
+):
+    """The sending socket has the message from its ack; the sender's other tabs, and a resume
+    that asks for it, still get it as a message."""
+    buyer = await ChatClient.open(cast.buyer)
+    other_tab = await ChatClient.open(cast.buyer)
+    await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "c-1", "body": "Раз"})
+    ack = await buyer.next("ack")
+    assert (ack["message"]["seq"], ack["message"]["body"]) == (1, "Раз")
+    assert ack["message"]["sender"] == {"id": cast.buyer.pk, "name": cast.buyer.public_name}
+    echo = await other_tab.next("message")
+    assert echo["own"] is True and echo["message"] == ack["message"]
+    await send_as(cast.seller, dialog, "Два")
+    assert [f["seq"] for f in await buyer.frames({"message"}, 1)] == [2]
+    assert await buyer.nothing_but(QUIET | {"delivered"}) == []
+    await buyer.send({"type": "resume", "conversation": dialog.pk, "last_seq": 0})
+    replayed = await buyer.frames({"message"}, 2)
+    assert [(f["seq"], f["own"]) for f in replayed] == [(1, True), (2, False)]
+    await buyer.close()
+    await other_tab.close()
+
+
 async def test_a_retried_send_stores_nothing_new_and_gets_the_original_ack(cast, dialog):
     buyer = await ChatClient.open(cast.buyer)
     seller = await ChatClient.open(cast.seller)
@@ -132,8 +155,8 @@ async def test_a_retried_send_stores_nothing_new_and_gets_the_original_ack(cast,
     first = await buyer.next("ack")
     await buyer.send(frame)
     second = await buyer.next("ack")
-    assert (second["id"], second["seq"], second["created_at"]) == (
-        first["id"], first["seq"], first["created_at"]
+    assert (second["id"], second["seq"], second["created_at"], second["message"]) == (
+        first["id"], first["seq"], first["created_at"], first["message"]
     )  # fmt: skip
     assert second["duplicate"] is True
     assert await stored(dialog) == [(1, "Раз", "same")]
@@ -418,8 +441,7 @@ async def test_a_photo_uploaded_first_is_sent_by_its_id_and_others_photos_are_no
     assert (await buyer.next("error"))["code"] == "not_found"
     await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "photo",
                       "body": "", "attachments": [mine]})  # fmt: skip
-    await buyer.next("ack")
-    photos = (await buyer.next("message"))["message"]["attachments"]
+    photos = (await buyer.next("ack"))["message"]["attachments"]
     assert [p["id"] for p in photos] == [mine] and photos[0]["thumbnail_url"]
     await buyer.send({"type": "send", "conversation": dialog.pk, "client_id": "many",
                       "body": "x", "attachments": list(range(1, 12))})  # fmt: skip

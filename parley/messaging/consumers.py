@@ -35,7 +35,7 @@ from parley.notifications.services import user_group
 
 from . import chat_selectors, presence, selectors, sending, services
 from .models import Conversation
-from .payloads import side_group, store_group
+from .payloads import message_payload, side_group, store_group
 
 SUBPROTOCOL = "parley.chat.v1"
 
@@ -44,6 +44,9 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FRAME_TOO_BIG = 1009
 CLOSE_FLOODING = 4429
 CLOSE_IDLE = 4408
+
+# Messages a socket remembers having sent in their ack, until their echo from the group comes.
+ACKED_REMEMBERED = 256
 
 
 @dataclass(slots=True)
@@ -191,6 +194,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.heard_at = time.monotonic()
         self.delivered_pending: dict[int, int] = {}
         self.delivered_task: asyncio.Task | None = None
+        self.acked: set[tuple[int, int]] = set()  # (conversation, seq) sent with their ack
         self.groups_joined = [user_group(user.pk)] + [
             store_group(store_id)
             for store_id in await database_sync_to_async(store_ids_for_member)(user)
@@ -276,6 +280,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if isinstance(outcome, Exception):
             raise outcome
         message, created = outcome
+        if created:
+            payload = message_payload(message, draft.attachments)
+            self._acked_here(conversation_id, message.seq)
+        else:  # a retry: the photos stored the first time, read back
+            payload = await database_sync_to_async(message_payload)(message)
         await self._frame(
             {
                 "type": "ack",
@@ -285,8 +294,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "seq": message.seq,
                 "created_at": message.created_at.isoformat(),
                 "duplicate": not created,
+                "message": payload,
             }
         )
+
+    def _acked_here(self, conversation_id: int, seq: int) -> None:
+        """The ack carried the message: its echo from the group need not reach this socket.
+
+        Its echo may never come (the layer drops events for a socket that falls behind), so
+        the set is bounded; a socket that forgets one sends the message twice, and clients
+        keep the first by its seq."""
+        if len(self.acked) >= ACKED_REMEMBERED:
+            self.acked.clear()
+        self.acked.add((conversation_id, seq))
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         conversation_id = _positive_int(frame, "conversation")
@@ -340,6 +360,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         if seq > followed.delivered + 1 and followed.active:
             await self._catch_up(conversation_id, followed, upto=seq - 1)
+        if (conversation_id, seq) in self.acked:
+            self.acked.discard((conversation_id, seq))
+            followed.delivered = seq
+            return
         await self._relay(conversation_id, followed, event["message"])
 
     async def conversation_read(self, event: dict[str, Any]) -> None:

@@ -378,6 +378,8 @@
             return document.visibilityState === "visible";
           case "ack":
             outbox = outbox.filter(function (queued) { return queued.client_id !== frame.client_id; });
+            // The ack carries the message: this tab gets no other copy of it.
+            receive(frame.message, true);
             var li = pendingItem(frame.client_id);
             if (li) { mark(li, "sent"); }
             return true;
