@@ -9,7 +9,7 @@ alike (both suites run them).
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 
 
@@ -40,11 +40,13 @@ def insert(objects: Sequence[Model]) -> None:
         return
     meta = objects[0]._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection)
-        for obj in objects
-        for field in fields
-    ]
+    database = connections[connection.alias]  # the proxy looks it up again on every use
+    params = []
+    for obj in objects:
+        for field in fields:
+            value = field.pre_save(obj, True)
+            # NULL needs no preparing, and most rows leave several columns empty
+            params.append(None if value is None else field.get_db_prep_save(value, database))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     rows = ", ".join([f"({placeholders(len(fields))})"] * len(objects))
