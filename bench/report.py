@@ -121,4 +121,6 @@ def table(report: dict[str, Any]) -> str:
         f"({report['scenario']['messages']:,} messages), {machine['cores']} cores "
         f"{machine['cpu_model']}, load average at start {machine['load_average_at_start']}"
     )
+    if machine.get("python_loop_ms") is not None:  # runs before it was recorded lack it
+        title += f", 10M-step Python loop {machine['python_loop_ms']:,.0f} ms"
     return "\n".join([title, *rendered])

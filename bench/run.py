@@ -91,6 +91,7 @@ def seed(command: list[str], cwd: Path, env: dict[str, str], plan: Path) -> dict
 
 PHASES = frozenset({"ws", "http", "history", "center", "search", "idle"})
 SENDERS = (1, 8, 32)
+CALIBRATION_LOOP = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,17 @@ def postgres_engine() -> dict[str, str] | None:
     }
 
 
+def python_loop_ms(count: int = CALIBRATION_LOOP) -> float:
+    """How long this machine takes, now, for a fixed loop of plain Python on the load client's
+    core: the same CPU model runs at very different speeds from one day to the next on shared
+    hosts, and the absolute figures of two runs compare only alongside this one."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(count):
+        total += number
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
 def machine() -> dict[str, Any]:
     model = next(
         (
@@ -281,6 +293,7 @@ def machine() -> dict[str, Any]:
             versions[package] = None
     load = os.getloadavg()
     return {
+        "python_loop_ms": python_loop_ms(),
         "cores": os.cpu_count(),
         "cpu_model": model,
         "memory_mb": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20,
