@@ -1,5 +1,6 @@
 """The embedded channel layer: expiry as in channels, but not a scan of every socket per event."""
 
+import asyncio
 import time
 
 import pytest
@@ -84,3 +85,21 @@ async def test_a_channel_or_group_name_that_is_not_valid_is_refused():
         await layer.group_send("no spaces allowed", {"type": "x"})
     with pytest.raises(TypeError):
         await layer.send("no spaces allowed", {"type": "x"})
+
+
+async def test_a_listening_channel_keeps_its_queue_until_its_reader_goes():
+    layer = ProcessChannelLayer()
+    channel = await layer.new_channel()
+    reader = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    queue = layer.channels[channel]
+    for n in range(3):
+        await layer.send(channel, {"type": "event", "n": n})
+        assert (await reader)["n"] == n
+        reader = asyncio.create_task(layer.receive(channel))
+        await asyncio.sleep(0)
+        assert layer.channels[channel] is queue
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    assert channel not in layer.channels

@@ -59,8 +59,31 @@ class ProcessChannelLayer(InMemoryChannelLayer):
             with contextlib.suppress(ChannelFull):  # as channels does: that socket misses it
                 self._put(channel, message)
 
+    async def receive(self, channel: str) -> dict[str, Any]:
+        """As channels receives, keeping the channel's queue while its reader waits for more.
+
+        channels drops a channel's queue whenever it is emptied, and builds a new one for the
+        next event and the next receive (and another to throw away, as ``setdefault``'s
+        default): on a busy socket, two queues per event. The queue goes when its reader does."""
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self._queue(channel)
+        try:
+            _, message = await queue.get()
+        except asyncio.CancelledError:
+            if queue.empty():
+                self.channels.pop(channel, None)
+            raise
+        return message
+
+    def _queue(self, channel: str) -> asyncio.Queue:
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        return queue
+
     def _put(self, channel: str, message: dict[str, Any]) -> None:
-        queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
+        queue = self._queue(channel)
         try:
             queue.put_nowait((time.time() + self.expiry, message))
         except asyncio.QueueFull:
