@@ -32,3 +32,18 @@ def test_insert_stores_every_value_and_gives_each_object_its_own_id(db):
 def test_insert_of_nothing_runs_no_statement(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         sql.insert([])
+
+
+def test_insert_encodes_a_plain_text_or_number_bound_for_a_json_column(db):
+    """Texts and numbers go to the driver as they are, except into JSON, which encodes them."""
+    user = UserFactory()
+    moment = datetime(2030, 5, 6, tzinfo=UTC)
+    rows = [
+        Notification(recipient=user, kind="message_new", params=value, link="/", group_key="g",
+                     created_at=moment)
+        for value in ("just text", 7, True, [1, "два"])
+    ]  # fmt: skip
+    sql.insert(rows)
+    assert [Notification.objects.get(pk=row.pk).params for row in rows] == [
+        "just text", 7, True, [1, "два"]
+    ]  # fmt: skip
