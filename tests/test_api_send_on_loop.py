@@ -189,3 +189,12 @@ async def test_a_body_in_several_parts_is_read_whole(cast, dialog):
     await application(scope, receive, send)
     assert sent[0]["status"] == 201
     assert json.loads(sent[1]["body"])["body"] == "по частям"
+
+
+async def test_the_language_cookie_outranks_the_header_as_in_django(cast, dialog):
+    cookie = {"cookie": "django_language=en; other=1", "accept-language": "ru"}
+    headers = await headers_for(cast.buyer, **cookie)
+    path = f"/api/v1/conversations/{dialog.pk}/messages"
+    here = await post(application, path, headers, {"body": "раз"})
+    there = await post(django_asgi_app, path, headers, {"body": "два"})
+    assert here[1]["content-language"] == there[1]["content-language"] == "en"
