@@ -284,8 +284,9 @@ class _Batch:
                 self.last_from_store[conversation_id] = bool(from_store)
             if (conversation_id, sender_id, client_id) in keys:
                 retried.append(pk)
-        earlier = Message.objects.filter(pk__in=retried).select_related("sender")
-        for message in earlier if retried else ():
+        if not retried:
+            return
+        for message in Message.objects.filter(pk__in=retried).select_related("sender"):
             key = (message.conversation_id, message.sender_id, message.client_id)
             self.keys[key] = (message, None)  # a resend after a lost ack: rare
 
