@@ -85,6 +85,8 @@ async def test_a_channel_or_group_name_that_is_not_valid_is_refused():
         await layer.group_send("no spaces allowed", {"type": "x"})
     with pytest.raises(TypeError):
         await layer.send("no spaces allowed", {"type": "x"})
+    with pytest.raises(TypeError):
+        await layer.receive("no spaces allowed")
 
 
 async def test_a_listening_channel_keeps_its_queue_until_its_reader_goes():

@@ -65,9 +65,11 @@ class ProcessChannelLayer(InMemoryChannelLayer):
         channels drops a channel's queue whenever it is emptied, and builds a new one for the
         next event and the next receive (and another to throw away, as ``setdefault``'s
         default): on a busy socket, two queues per event. The queue goes when its reader does."""
-        self.require_valid_channel_name(channel)
         self._clean_expired()
-        queue = self._queue(channel)
+        queue = self.channels.get(channel)
+        if queue is None:  # a name is checked when its queue is made, not for every event
+            self.require_valid_channel_name(channel)
+            queue = self._queue(channel)
         try:
             _, message = await queue.get()
         except asyncio.CancelledError:

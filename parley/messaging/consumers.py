@@ -164,6 +164,12 @@ def _positive_int(frame: dict[str, Any], name: str) -> int:
     return value
 
 
+@functools.lru_cache(maxsize=64)
+def _handler_name(kind: str) -> str:
+    """channels' name for an event type's handler, worked out once per type."""
+    return get_handler_name({"type": kind})
+
+
 async def _feed(
     source: Callable[[], Awaitable[dict[str, Any]]],
     inbox: "asyncio.Queue[dict[str, Any] | Exception]",
@@ -224,7 +230,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         handlers here that touch the database do it through ``database_sync_to_async``, which
         does that check itself.
         """
-        handler = getattr(self, get_handler_name(message), None)
+        kind = message.get("type")
+        name = _handler_name(kind) if isinstance(kind, str) else get_handler_name(message)
+        handler = getattr(self, name, None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
