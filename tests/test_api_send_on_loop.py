@@ -9,10 +9,12 @@ from channels.db import database_sync_to_async
 from django.core.signals import request_started
 
 from parley.asgi import application, django_asgi_app
+from parley.core.handlers import SyncChainASGIHandler
 from parley.messaging import sending, services
+from parley.messaging.http_send import SendOnLoop
 from parley.messaging.models import Message
 
-from .conftest import bearer_for
+from .conftest import bearer_for, client_for
 from .factories import ProductFactory
 from .test_asgi_http import call
 
@@ -198,3 +200,66 @@ async def test_the_language_cookie_outranks_the_header_as_in_django(cast, dialog
     here = await post(application, path, headers, {"body": "раз"})
     there = await post(django_asgi_app, path, headers, {"body": "два"})
     assert here[1]["content-language"] == there[1]["content-language"] == "en"
+
+
+def fresh_apps() -> tuple[SendOnLoop, SyncChainASGIHandler]:
+    """Both built under the test's settings (middleware read theirs when made)."""
+    django_app = SyncChainASGIHandler()
+    return SendOnLoop(django_app), django_app
+
+
+PRODUCTION = {
+    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+    "SECURE_SSL_REDIRECT": True,
+    "SECURE_HSTS_SECONDS": 31536000,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+}
+
+
+async def test_behind_an_https_proxy_the_answer_carries_what_django_adds(
+    cast, dialog, settings, django_requests
+):
+    for name, value in PRODUCTION.items():
+        setattr(settings, name, value)
+    here_app, django_app = fresh_apps()
+    headers = await headers_for(cast.buyer, **{"x-forwarded-proto": "https"})
+    path = f"/api/v1/conversations/{dialog.pk}/messages"
+    here = await post(here_app, path, headers, {"body": "раз"})
+    there = await post(django_app, path, headers, {"body": "два"})
+    assert django_requests == [path]
+    assert here[0] == there[0] == 201
+    assert here[1]["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert {k: v for k, v in here[1].items() if k != "content-length"} == {
+        k: v for k, v in there[1].items() if k != "content-length"
+    }
+
+
+async def test_plain_http_that_must_be_redirected_or_a_foreign_host_goes_to_django(
+    cast, dialog, settings
+):
+    for name, value in PRODUCTION.items():
+        setattr(settings, name, value)
+    here_app, _ = fresh_apps()
+    headers = await headers_for(cast.buyer)
+    path = f"/api/v1/conversations/{dialog.pk}/messages"
+    status, found, _ = await post(here_app, path, headers, {"body": "http"})
+    assert status == 301 and found["location"].startswith("https://")
+    settings.SECURE_SSL_REDIRECT = False
+    here_app, _ = fresh_apps()
+    status, _, _ = await call(
+        "POST", path, {**headers, "host": "evil.example"}, b'{"body": "x"}', app=here_app
+    )
+    assert status == 400
+    assert await database_sync_to_async(stored)(dialog) == []
+
+
+async def test_a_session_cookie_or_an_unknown_middleware_leaves_the_send_to_django(
+    cast, dialog, settings, django_requests
+):
+    key = await database_sync_to_async(lambda: client_for(cast.buyer).session.session_key)()
+    headers = await headers_for(cast.buyer, cookie=f"{settings.SESSION_COOKIE_NAME}={key}")
+    path = f"/api/v1/conversations/{dialog.pk}/messages"
+    assert (await post(application, path, headers, {"body": "с сессией"}))[0] == 201
+    assert django_requests == [path]
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]
+    assert fresh_apps()[0].enabled is False

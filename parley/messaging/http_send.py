@@ -16,17 +16,23 @@ message. A refused message has written nothing, so trying it again there changes
 the API keeps one set of rules and one set of messages.
 """
 
-import functools
+import io
 import json
 import re
 from collections.abc import Awaitable, Callable
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.http.cookie import parse_cookie
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIHandler, ASGIRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import reverse
-from django.utils.translation import get_language_from_request
+from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
 from pydantic import ValidationError
 
 from parley.accounts.auth import token_user
@@ -41,73 +47,72 @@ from .services import Draft
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # The request headers this path reads; a request repeating one of them goes to Django.
-READ_HEADERS = (b"authorization", b"content-type", b"idempotency-key", b"cookie",
-                b"accept-language")  # fmt: skip
+READ_HEADERS = (b"authorization", b"content-type", b"idempotency-key", b"cookie")
 
-
-def security_headers() -> list[tuple[bytes, bytes]]:
-    """What Django's security and clickjacking middleware add to every answer."""
-    headers = []
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append((b"X-Content-Type-Options", b"nosniff"))
-    if settings.SECURE_REFERRER_POLICY:
-        policy = settings.SECURE_REFERRER_POLICY
-        policy = policy if isinstance(policy, str) else ",".join(policy)
-        headers.append((b"Referrer-Policy", policy.encode()))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        headers.append(
-            (b"Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode())
-        )
-    headers.append((b"X-Frame-Options", settings.X_FRAME_OPTIONS.encode()))
-    return headers
+# Middleware that shape an API answer, or refuse a request, without the database: this path
+# runs them itself, as Django's chain would (a redirect to HTTPS, a host that is not allowed
+# or a refused client goes to Django instead).
+SHAPING = (SecurityMiddleware, CommonMiddleware, LocaleMiddleware, XFrameOptionsMiddleware)
+# Middleware with nothing to do for a plain send with a token. A session's middleware reads
+# the (absent) session, so the answer varies by Cookie; a request with a session cookie goes
+# to Django, where the session can be read from the database.
+PASSIVE = {
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
+    "parley.core.middleware.RejectNulMiddleware",  # a NUL goes to Django
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # a token is not a browser
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "parley.accounts.middleware.ReaderTimeZoneMiddleware",  # the answer's times are UTC
+    "parley.notifications.middleware.PresenceMiddleware",  # notes signed-in browsers only
+    "django.contrib.messages.middleware.MessageMiddleware",
+}
+SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 
 
 class SendOnLoop:
-    """ASGI: the plain API send here, every other request to ``app`` (Django)."""
+    """ASGI: the plain API send here, every other request to ``app`` (Django's handler).
 
-    def __init__(self, app: App) -> None:
+    Should ``MIDDLEWARE`` hold one this path does not know, every request goes to Django."""
+
+    def __init__(self, app: ASGIHandler) -> None:
         self.app = app
         self.path = re.compile(
             re.escape(reverse("api-1:message_send", args=[0])).replace("0", r"(\d{1,10})", 1)
         )
-        self.headers = security_headers()
+        known = {f"{m.__module__}.{m.__qualname__}" for m in SHAPING} | PASSIVE
+        self.enabled = set(settings.MIDDLEWARE) <= known
+        self.chain = [
+            (path, import_string(path)(_never_called) if path not in PASSIVE else None)
+            for path in settings.MIDDLEWARE
+            if self.enabled
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = None
-        if scope["type"] == "http" and scope["method"] == "POST":
+        if self.enabled and scope["type"] == "http" and scope["method"] == "POST":
             match = self.path.fullmatch(scope["path"])
         if match is None:
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive)
-        answer = await self._answer(scope, int(match[1]), body) if complete else None
-        if answer is None:  # Django decides, from the start of the same request
+        response = await self._answer(scope, int(match[1]), body) if complete else None
+        if response is None:  # Django decides, from the start of the same request
             await self.app(scope, _replaying(body, complete, receive), send)
             return
-        status, content, language = answer
-        headers = [
-            (b"Content-Type", b"application/json; charset=utf-8"),
-            (b"Content-Length", str(len(content)).encode()),
-            *self.headers,
-            (b"Vary", b"Accept-Language, Cookie"),
-            (b"Content-Language", language.encode()),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        await self.app.send_response(response, send)
 
-    async def _answer(
-        self, scope: Scope, conversation_id: int, body: bytes
-    ) -> tuple[int, bytes, str] | None:
-        """The status, body and language of a sent message, or None for Django to answer."""
+    async def _answer(self, scope: Scope, conversation_id: int, body: bytes) -> HttpResponse | None:
+        """The answer to a plain send, or None for Django to answer the request."""
         headers = _single_headers(scope)
         if headers is None or conversation_id > ID_MAX:
             return None
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip()
         if scheme.lower() != "bearer" or not token or content_type != b"application/json":
+            return None
+        if settings.SESSION_COOKIE_NAME.encode() in headers.get(b"cookie", b""):
             return None
         try:
             fields = json.loads(body)
@@ -116,13 +121,15 @@ class SendOnLoop:
             return None
         if contains_nul(fields) or data.attachments or data.product or data.order is not None:
             return None
-        key = headers.get(b"idempotency-key")
+        request = ASGIRequest(scope, io.BytesIO(body))
+        if not self._let_through(request):
+            return None
         user = await token_user(token)
         if user is None:
             return None
-        draft = Draft(user, conversation_id, data.body,
-                      client_id=key.decode("latin-1") if key is not None else None)  # fmt: skip
-        outcome = await sending.send(draft)
+        key = headers.get(b"idempotency-key")
+        client_id = key.decode("latin-1") if key is not None else None
+        outcome = await sending.send(Draft(user, conversation_id, data.body, client_id=client_id))
         if isinstance(outcome, Exception):
             return None
         message, created = outcome
@@ -131,8 +138,32 @@ class SendOnLoop:
         # with the view's byte for byte); only the time is left for the API's encoder to write,
         # rather than validating the whole payload again.
         payload = {**message_payload(message, ()), "created_at": message.created_at}
-        content = json.dumps(payload, cls=_encoder()).encode()
-        return 201 if created else 200, content, _language(headers)
+        content = json.dumps(payload, cls=_encoder())
+        answer = HttpResponse(content, status=201 if created else 200, content_type=_type())
+        return self._shaped(request, answer)
+
+    def _let_through(self, request: HttpRequest) -> bool:
+        """Whether the middleware would let the request reach the view, as they see it."""
+        try:
+            for _, middleware in self.chain:
+                check = getattr(middleware, "process_request", None)
+                if check is not None and check(request) is not None:
+                    return False
+        except DisallowedHost:
+            return False
+        return True
+
+    def _shaped(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        for path, middleware in reversed(self.chain):
+            if middleware is not None:
+                response = middleware.process_response(request, response)
+            elif path == SESSION:
+                patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+def _never_called(request: HttpRequest) -> HttpResponseBase:
+    raise AssertionError("this path calls the middleware's request and response halves alone")
 
 
 def _encoder() -> type[json.JSONEncoder]:
@@ -141,20 +172,10 @@ def _encoder() -> type[json.JSONEncoder]:
     return api.renderer.encoder_class
 
 
-def _language(headers: dict[bytes, bytes]) -> str:
-    """The language Django's LocaleMiddleware would choose: the cookie, then the header."""
-    cookie = headers.get(b"cookie")
-    chosen = parse_cookie(cookie.decode("latin-1")) if cookie else {}
-    accept = headers.get(b"accept-language", b"").decode("latin-1")
-    return _negotiated(chosen.get(settings.LANGUAGE_COOKIE_NAME), accept)
+def _type() -> str:
+    from parley.api import api
 
-
-@functools.lru_cache(maxsize=256)
-def _negotiated(cookie: str | None, accept_language: str) -> str:
-    """Callers send few distinct headers; Django's negotiation is the same for each."""
-    cookies = {settings.LANGUAGE_COOKIE_NAME: cookie} if cookie is not None else {}
-    request = SimpleNamespace(COOKIES=cookies, META={"HTTP_ACCEPT_LANGUAGE": accept_language})
-    return get_language_from_request(request)
+    return api.get_content_type()
 
 
 def _single_headers(scope: Scope) -> dict[bytes, bytes] | None:
