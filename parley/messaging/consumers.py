@@ -170,18 +170,6 @@ def _handler_name(kind: str) -> str:
     return get_handler_name({"type": kind})
 
 
-async def _feed(
-    source: Callable[[], Awaitable[dict[str, Any]]],
-    inbox: "asyncio.Queue[dict[str, Any] | Exception]",
-) -> None:
-    """Move what ``source`` yields into the inbox; a failure goes there too, to be raised."""
-    try:
-        while True:
-            await inbox.put(await source())
-    except Exception as error:
-        await inbox.put(error)
-
-
 class ChatConsumer(AsyncWebsocketConsumer):
     user: User
     followed: dict[int, Followed]
@@ -190,13 +178,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
     is_open = False
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """channels' consumer loop, with one inbox for the client's frames and the layer's events.
+        """channels' consumer loop, with a reader per source handling what it read, in turn.
 
-        channels waits for the next of the two with a new task and an ``asyncio.wait`` for every
-        one of them, which on a busy chat cost the process more than relaying the event did.
-        Here a reader per source feeds one inbox. Everything is still handled one at a time in
-        the order it arrived, and a reader waits while the inbox is full, so a socket that falls
-        behind still makes the layer drop events for it (they are replayed from the database).
+        channels waits for the next of the client's frames and the layer's events with a new
+        task and an ``asyncio.wait`` for every one of them, which on a busy chat cost the
+        process more than relaying the event did. Here each source has a reader that hands what
+        it read to ``dispatch`` itself, taking turns with the other: still one at a time and in
+        the order they arrived, and a reader reads nothing more until its item is handled, so
+        a socket that falls behind still makes the layer drop events for it (they are replayed
+        from the database). The first reader to stop ends the consumer: the client has gone
+        (``StopConsumer``), or a failure, which is raised here.
         """
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
@@ -206,20 +197,33 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.channel_name = await self.channel_layer.new_channel()
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
-        inbox: asyncio.Queue[dict[str, Any] | Exception] = asyncio.Queue(maxsize=1)
-        readers = [asyncio.create_task(_feed(source, inbox)) for source in sources]
+        turn = asyncio.Lock()
+        ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        readers = [asyncio.create_task(self._read(source, turn, ended)) for source in sources]
         try:
-            while True:
-                item = await inbox.get()
-                if isinstance(item, Exception):
-                    raise item
-                await self.dispatch(item)
-        except StopConsumer:
-            pass
+            await ended
         finally:
             for reader in readers:
                 reader.cancel()
             await asyncio.gather(*readers, return_exceptions=True)
+
+    async def _read(
+        self,
+        source: Callable[[], Awaitable[dict[str, Any]]],
+        turn: asyncio.Lock,
+        ended: "asyncio.Future[None]",
+    ) -> None:
+        try:
+            while True:
+                item = await source()
+                async with turn:
+                    await self.dispatch(item)
+        except StopConsumer:
+            if not ended.done():
+                ended.set_result(None)
+        except Exception as error:
+            if not ended.done():
+                ended.set_exception(error)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Hand an event to its handler without channels' database check first.
