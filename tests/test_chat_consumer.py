@@ -563,8 +563,7 @@ async def test_events_reach_a_socket_while_the_database_thread_is_busy(cast, dia
 
 
 async def test_a_channel_layer_that_fails_ends_the_socket_with_its_error(cast, dialog, monkeypatch):
-    """The consumer's two readers feed one inbox; a failure of either is raised, not swallowed
-    into a socket that would wait for ever."""
+    """A failure of the layer is raised, not swallowed into a socket that waits for ever."""
     buyer = await ChatClient.open(cast.buyer)
     layer = get_channel_layer()
 

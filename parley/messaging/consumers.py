@@ -15,16 +15,14 @@ import functools
 import json
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -176,54 +174,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Group events and the heartbeat can still arrive after the socket closed; sending then
     # is an ASGI error, so every frame checks this first.
     is_open = False
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """channels' consumer loop, with a reader per source handling what it read, in turn.
-
-        channels waits for the next of the client's frames and the layer's events with a new
-        task and an ``asyncio.wait`` for every one of them, which on a busy chat cost the
-        process more than relaying the event did. Here each source has a reader that hands what
-        it read to ``dispatch`` itself, taking turns with the other: still one at a time and in
-        the order they arrived, and a reader reads nothing more until its item is handled, so
-        a socket that falls behind still makes the layer drop events for it (they are replayed
-        from the database). The first reader to stop ends the consumer: the client has gone
-        (``StopConsumer``), or a failure, which is raised here.
-        """
-        self.scope = scope
-        self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        self.base_send = send
-        sources = [receive]
-        if self.channel_layer is not None:
-            self.channel_name = await self.channel_layer.new_channel()
-            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
-            sources.append(self.channel_receive)
-        turn = asyncio.Lock()
-        ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        readers = [asyncio.create_task(self._read(source, turn, ended)) for source in sources]
-        try:
-            await ended
-        finally:
-            for reader in readers:
-                reader.cancel()
-            await asyncio.gather(*readers, return_exceptions=True)
-
-    async def _read(
-        self,
-        source: Callable[[], Awaitable[dict[str, Any]]],
-        turn: asyncio.Lock,
-        ended: "asyncio.Future[None]",
-    ) -> None:
-        try:
-            while True:
-                item = await source()
-                async with turn:
-                    await self.dispatch(item)
-        except StopConsumer:
-            if not ended.done():
-                ended.set_result(None)
-        except Exception as error:
-            if not ended.done():
-                ended.set_exception(error)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Hand an event to its handler without channels' database check first.
