@@ -88,3 +88,19 @@ def client_for(user: User | None, language: str = "ru") -> Client:
 def bearer_for(user: User) -> dict[str, str]:
     _, raw = api_token_create(user=user, name="test")
     return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def batch_sizes(monkeypatch) -> list[int]:
+    """The size of each batch the group commit writes (``sending.send``), in order."""
+    from parley.messaging import sending
+
+    sizes: list[int] = []
+    write = sending.send.run
+
+    def counted(drafts):
+        sizes.append(len(drafts))
+        return write(drafts)
+
+    monkeypatch.setattr(sending.send, "run", counted)
+    return sizes

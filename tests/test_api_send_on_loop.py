@@ -10,7 +10,7 @@ from django.core.signals import request_started
 
 from parley.asgi import application, django_asgi_app
 from parley.core.handlers import SyncChainASGIHandler
-from parley.messaging import sending, services
+from parley.messaging import services
 from parley.messaging.http_send import SendOnLoop
 from parley.messaging.models import Message
 
@@ -93,16 +93,9 @@ async def test_a_new_message_answers_with_the_django_views_headers(cast, dialog)
 
 
 async def test_sends_arriving_together_share_a_batch_and_keep_their_order(
-    cast, dialog, django_requests, monkeypatch
+    cast, dialog, django_requests, batch_sizes
 ):
-    batches = []
-    write = sending.send.run
-
-    def counted(drafts):
-        batches.append(len(drafts))
-        return write(drafts)
-
-    monkeypatch.setattr(sending.send, "run", counted)
+    batches = batch_sizes
     headers = await headers_for(cast.buyer)
     path = f"/api/v1/conversations/{dialog.pk}/messages"
     answers = await asyncio.gather(

@@ -161,17 +161,10 @@ def test_a_draft_the_database_refuses_fails_alone(cast, dialogs):
 
 @pytest.mark.django_db(transaction=True)
 async def test_sends_that_arrive_while_a_batch_is_written_share_one_transaction(
-    cast, dialogs, monkeypatch
+    cast, dialogs, batch_sizes
 ):
     mine, theirs = dialogs
-    batches = []
-    write = sending.send.run
-
-    def counted(drafts):
-        batches.append(len(drafts))
-        return write(drafts)
-
-    monkeypatch.setattr(sending.send, "run", counted)
+    batches = batch_sizes
     drafts = [Draft(cast.buyer, mine.pk, f"b{n}", client_id=f"b{n}") for n in range(10)]
     drafts += [Draft(cast.other_buyer, theirs.pk, f"o{n}") for n in range(10)]
     drafts.append(Draft(cast.buyer, theirs.pk, "not mine"))
