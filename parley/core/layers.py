@@ -66,10 +66,9 @@ class ProcessChannelLayer(InMemoryChannelLayer):
         next event and the next receive (and another to throw away, as ``setdefault``'s
         default): on a busy socket, two queues per event. The queue goes when its reader does."""
         self._clean_expired()
-        queue = self.channels.get(channel)
-        if queue is None:  # a name is checked when its queue is made, not for every event
+        if channel not in self.channels:  # a name is checked when its queue is made
             self.require_valid_channel_name(channel)
-            queue = self._queue(channel)
+        queue = self._queue(channel)
         try:
             _, message = await queue.get()
         except asyncio.CancelledError:

@@ -55,20 +55,20 @@ READ_HEADERS = (b"authorization", b"content-type", b"idempotency-key", b"cookie"
 # runs them itself, as Django's chain would (a redirect to HTTPS, a host that is not allowed
 # or a refused client goes to Django instead).
 SHAPING = (SecurityMiddleware, CommonMiddleware, LocaleMiddleware, XFrameOptionsMiddleware)
+SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 # Middleware with nothing to do for a plain send with a token. A session's middleware reads
 # the (absent) session, so the answer varies by Cookie; a request with a session cookie goes
 # to Django, where the session can be read from the database.
 PASSIVE = {
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
     "parley.core.middleware.RejectNulMiddleware",  # a NUL goes to Django
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    SESSION,
     "django.middleware.csrf.CsrfViewMiddleware",  # a token is not a browser
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "parley.accounts.middleware.ReaderTimeZoneMiddleware",  # the answer's times are UTC
     "parley.notifications.middleware.PresenceMiddleware",  # notes signed-in browsers only
     "django.contrib.messages.middleware.MessageMiddleware",
 }
-SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 
 
 class SendOnLoop:
@@ -138,8 +138,10 @@ class SendOnLoop:
         # with the view's byte for byte); only the time is left for the API's encoder to write,
         # rather than validating the whole payload again.
         payload = {**message_payload(message, ()), "created_at": message.created_at}
-        content = json.dumps(payload, cls=_encoder())
-        answer = HttpResponse(content, status=201 if created else 200, content_type=_type())
+        api = _api()
+        content = json.dumps(payload, cls=api.renderer.encoder_class)
+        status = 201 if created else 200
+        answer = HttpResponse(content, status=status, content_type=api.get_content_type())
         return self._shaped(request, answer)
 
     def _let_through(self, request: HttpRequest) -> bool:
@@ -166,16 +168,10 @@ def _never_called(request: HttpRequest) -> HttpResponseBase:
     raise AssertionError("this path calls the middleware's request and response halves alone")
 
 
-def _encoder() -> type[json.JSONEncoder]:
+def _api() -> Any:
     from parley.api import api  # the API imports this app's routes
 
-    return api.renderer.encoder_class
-
-
-def _type() -> str:
-    from parley.api import api
-
-    return api.get_content_type()
+    return api
 
 
 def _single_headers(scope: Scope) -> dict[bytes, bytes] | None:
