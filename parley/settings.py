@@ -152,6 +152,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Events a socket may fall behind by before the layer drops them; each socket hears its
 # conversations and its notifications bell, and a slow reader falls behind in a burst.
 CHANNEL_LAYER_CAPACITY = int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000"))
+# Redis holds the events of all one process's sockets in a single list and checks the capacity
+# against that list, so a busy process would drop events meant for sockets that keep up. The
+# process bounds each socket's own queue at CHANNEL_LAYER_CAPACITY; this bounds the shared list,
+# which grows only while the whole process falls behind (and expires after a minute).
+CHANNEL_LAYER_PROCESS_CAPACITY = int(os.environ.get("CHANNEL_LAYER_PROCESS_CAPACITY", "100000"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -162,6 +167,8 @@ if REDIS_URL:
                 "pool_timeout": float(os.environ.get("REDIS_POOL_TIMEOUT", "10")),
                 "prefix": os.environ.get("REDIS_PREFIX", "parley"),
                 "capacity": CHANNEL_LAYER_CAPACITY,
+                # A socket's channel is "specific.<process>!<socket>".
+                "channel_capacity": {"specific.*!*": CHANNEL_LAYER_PROCESS_CAPACITY},
             },
         }
     }

@@ -21,3 +21,21 @@ async def test_a_burst_larger_than_the_pool_waits_for_connections_instead_of_fai
     assert [event["type"] for event in heard] == ["hello"] * 60
     await asyncio.gather(*(layer.group_discard("burst", channel) for channel in channels))
     await layer.flush()
+
+
+async def test_a_process_falling_behind_loses_no_event_of_sockets_within_their_capacity():
+    """Redis keeps one list per process for all its sockets: the capacity of one socket must
+    not be what the whole process may hold while it catches up."""
+    config = {**settings.CHANNEL_LAYERS["default"]["CONFIG"], "prefix": "parley-capacity-test"}
+    layer = WaitingRedisChannelLayer(**config)
+    sockets = [await layer.new_channel() for _ in range(3)]
+    each = settings.CHANNEL_LAYER_CAPACITY * 2 // 3  # twice the capacity in all
+    for number, channel in enumerate(sockets):
+        await layer.group_add(f"conversation-{number}", channel)
+    for sequence in range(each):
+        for number in range(len(sockets)):
+            await layer.group_send(f"conversation-{number}", {"type": "m", "n": sequence})
+    for channel in sockets:
+        heard = [(await layer.receive(channel))["n"] for _ in range(each)]
+        assert heard == list(range(each))
+    await layer.flush()
