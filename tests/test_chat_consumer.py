@@ -14,10 +14,12 @@ from django.urls import reverse
 
 from parley.asgi import application
 from parley.attachments.services import attachment_create_from_upload
+from parley.core import realtime
 from parley.messaging import services
 from parley.messaging.consumers import ChatConsumer
 from parley.messaging.models import Conversation, Message
 from parley.messaging.payloads import store_group
+from parley.notifications.models import Notification
 from parley.notifications.services import notifications_mark_all_read, notify
 
 from .chat_client import (
@@ -559,4 +561,55 @@ async def test_events_reach_a_socket_while_the_database_thread_is_busy(cast, dia
     finally:
         release.set()
         await blocked
+    await seller.close()
+
+
+@database_sync_to_async
+def notification_of(user) -> int:
+    return Notification.objects.get(recipient=user).pk
+
+
+async def test_a_message_carries_its_readers_bell_in_the_same_frame(cast, dialog):
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await ChatClient.open(cast.seller)
+    await buyer.send(
+        {"type": "send", "conversation": dialog.pk, "client_id": "c-1", "body": "Есть?"}
+    )
+    assert "notifications" not in await buyer.next("ack")
+    message = await seller.next("message")
+    assert message["notifications"] == {
+        "unread": 1, "id": await notification_of(cast.seller), "kind": "message_new"
+    }  # fmt: skip
+    await send_as(cast.seller, dialog, "Есть")
+    reply = await buyer.next("message")
+    assert reply["notifications"] == {
+        "unread": 1, "id": await notification_of(cast.buyer), "kind": "message_new"
+    }  # fmt: skip
+    echo = await seller.next("message")
+    assert echo["own"] is True and "notifications" not in echo
+    # no bell frame apart, and none for the writer of either message
+    for client in (buyer, seller):
+        await client.nothing_but(QUIET - {"notifications"})  # asserts only these arrive
+    await buyer.close()
+    await seller.close()
+
+
+async def test_a_socket_that_has_the_message_already_still_gets_its_bell(cast, dialog, monkeypatch):
+    seller = await ChatClient.open(cast.seller)
+    held = []
+    publish = realtime.publish
+    monkeypatch.setattr(realtime, "publish", lambda group, event: held.append((group, event)))
+    await send_as(cast.buyer, dialog, "Есть?")
+    monkeypatch.setattr(realtime, "publish", publish)
+    await seller.send({"type": "resume", "conversation": dialog.pk, "last_seq": 0})
+    replayed = await seller.next("message")
+    assert replayed["seq"] == 1 and "notifications" not in replayed
+    await database_sync_to_async(lambda: [publish(group, event) for group, event in held])()
+    assert await seller.next("notifications") == {
+        "type": "notifications", "unread": 1, "id": await notification_of(cast.seller),
+        "kind": "message_new",
+    }  # fmt: skip
+    assert [
+        f for f in await seller.nothing_but(QUIET | {"message"}) if f["type"] == "message"
+    ] == []
     await seller.close()

@@ -16,6 +16,7 @@ from parley.core.errors import ParleyError
 from parley.messaging import selectors, services
 from parley.messaging.models import Conversation, Message
 from parley.messaging.payloads import message_payload, store_group
+from parley.notifications.models import Notification
 from parley.notifications.services import user_group
 
 from .factories import MembershipFactory, OrderFactory, ProductFactory, UserFactory
@@ -254,7 +255,13 @@ def test_send_publishes_the_documented_event_to_both_sides_after_commit(
         "store": cast.store.pk,
         "seq": 1,
         "message": message_payload(message),
+        # the store's members were notified: their sockets get the bell with the message
+        "bells": [
+            {"user": cast.seller.pk, "id": bell.pk, "kind": "message_new", "unread": 1}
+            for bell in Notification.objects.filter(recipient=cast.seller)
+        ],
     }
+    assert len(expected["bells"]) == 1
     assert _heard(store_side) == expected
     assert _heard(buyer_side) == expected
     assert set(expected["message"]) == {

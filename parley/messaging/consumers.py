@@ -363,17 +363,22 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # --- events from the conversation groups -------------------------------------------------
 
     async def message_new(self, event: dict[str, Any]) -> None:
+        """The message, with this user's bell for it when the message notified them; the bell
+        goes alone when this socket has the message already."""
         conversation_id, seq = event["conversation"], event["seq"]
+        bell = next((b for b in event.get("bells", ()) if b["user"] == self.user.pk), None)
         followed = self._seen(event)
-        if seq <= followed.delivered:
-            return
-        if seq > followed.delivered + 1 and followed.active:
+        fresh = seq > followed.delivered
+        if fresh and seq > followed.delivered + 1 and followed.active:
             await self._catch_up(conversation_id, followed, upto=seq - 1)
-        if (conversation_id, seq) in self.acked:
+        if (conversation_id, seq) in self.acked:  # this socket sent it, and its ack carried it
             self.acked.discard((conversation_id, seq))
-            followed.delivered = seq
-            return
-        await self._relay(conversation_id, followed, event["message"])
+            followed.delivered = max(followed.delivered, seq)
+            fresh = False
+        if fresh:
+            await self._relay(conversation_id, followed, event["message"], bell)
+        elif bell is not None:
+            await self._bell(bell)
 
     async def conversation_read(self, event: dict[str, Any]) -> None:
         await self._frame(
@@ -405,15 +410,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # --- events from the user's notifications group ------------------------------------------
 
     async def notification_new(self, event: dict[str, Any]) -> None:
-        await self._frame(
-            {"type": "notifications", "unread": event["unread"], "id": event["id"],
-             "kind": event["kind"]}
-        )  # fmt: skip
+        await self._bell(event)
 
     async def notification_read(self, event: dict[str, Any]) -> None:
         await self._frame({"type": "notifications", "unread": event["unread"]})
 
     # --- helpers -----------------------------------------------------------------------------
+
+    async def _bell(self, bell: dict[str, Any]) -> None:
+        await self._frame({"type": "notifications", **_bell_fields(bell)})
 
     def _seen(self, event: dict[str, Any]) -> Followed:
         """The conversation of an event from the layer, followed from here on if it is new."""
@@ -456,18 +461,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
         for payload in missed:
             await self._relay(conversation_id, followed, payload)
 
-    async def _relay(self, conversation_id: int, followed: Followed, payload: dict) -> None:
+    async def _relay(
+        self, conversation_id: int, followed: Followed, payload: dict, bell: dict | None = None
+    ) -> None:
         followed.delivered = payload["seq"]
         own = payload["from_store"] == followed.as_store
-        await self._frame(
-            {
-                "type": "message",
-                "conversation": conversation_id,
-                "seq": payload["seq"],
-                "own": own,
-                "message": payload,
-            }
-        )
+        frame = {
+            "type": "message",
+            "conversation": conversation_id,
+            "seq": payload["seq"],
+            "own": own,
+            "message": payload,
+        }
+        if bell is not None:
+            frame["notifications"] = _bell_fields(bell)
+        await self._frame(frame)
         if not own:
             self._note_delivered(conversation_id, payload["seq"])
 
@@ -531,3 +539,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             if isinstance(frame.get("client_id"), str):
                 reply["client_id"] = frame["client_id"]
         await self._frame(reply)
+
+
+def _bell_fields(bell: dict[str, Any]) -> dict[str, Any]:
+    """A new notification as the bell shows it (the ``notifications`` frame)."""
+    return {"unread": bell["unread"], "id": bell["id"], "kind": bell["kind"]}

@@ -23,7 +23,12 @@ from parley.core.errors import ErrorCode, Invalid, NotFound, ParleyError
 from parley.core.realtime import publish_on_commit
 from parley.marketplace.models import Order, Product, Store, StoreMembership
 from parley.marketplace.selectors import is_store_member
-from parley.notifications.services import Notice, notifications_mark_group_read, notify_many
+from parley.notifications.services import (
+    Bell,
+    Notice,
+    notifications_mark_group_read,
+    notify_many,
+)
 
 from . import rules
 from .models import Conversation, Message, MessageAttachment, ReadMarker
@@ -226,6 +231,7 @@ class _Batch:
         self.markers: dict[tuple[int, int], int] = {}
         self.waiting: list[Message] = []
         self.notices: list[Notice] = []
+        self.noticed: list[int] = []  # the index in ``messages`` of each notice's message
         self.page = reverse("messaging:conversation", args=[PAGE_MARKER])  # once per batch
 
     def _memberships(self, drafts: Sequence[Draft]) -> set[tuple[int, int]]:
@@ -342,6 +348,7 @@ class _Batch:
         self.markers[conversation.pk, actor.pk] = message.seq
         if draft.sent_at is None:
             self.notices.append(self._notice_for_other_side(conversation, message))
+            self.noticed.append(len(self.messages) - 1)
         if starts_waiting:
             self.waiting.append(message)
         return message, True
@@ -412,16 +419,21 @@ class _Batch:
         markers = [value for (c, u), seq in self.markers.items() for value in (c, u, seq)]
         rows = ", ".join(["(%s, %s, %s)"] * len(self.markers))
         sql.execute(_MARK_OWN_READ.format(rows=rows), markers)
-        notify_many(self.notices)
+        # Each message's event carries the bells of its notification: one frame to the reader.
+        bells: list[list[Bell]] = [[] for _ in self.messages]
+        for index, rung in zip(
+            self.noticed, notify_many(self.notices, announce=False), strict=True
+        ):
+            bells[index] = rung
         for message in self.waiting:
             reply_reminders_schedule(message.conversation, message)
-        for message, payload in zip(self.messages, self.payloads, strict=True):
+        for message, payload, rung in zip(self.messages, self.payloads, bells, strict=True):
             payload["id"] = message.pk
-            _publish_on_commit(
-                message.conversation,
-                {"type": "message.new", "conversation": message.conversation_id,
-                 "seq": message.seq, "message": payload},
-            )  # fmt: skip
+            event = {"type": "message.new", "conversation": message.conversation_id,
+                     "seq": message.seq, "message": payload}  # fmt: skip
+            if rung:
+                event["bells"] = [bell.as_event() for bell in rung]
+            _publish_on_commit(message.conversation, event)
 
 
 def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_seq: int) -> int:

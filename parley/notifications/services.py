@@ -8,7 +8,7 @@ found it, so running the job twice (or two workers at once) never sends a notifi
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,16 +72,34 @@ def notify(
     notify_many([Notice(recipients, kind, link, params, group, dedupe_key)])
 
 
-def notify_many(notices: Iterable[Notice]) -> None:
+@dataclass(frozen=True, slots=True)
+class Bell:
+    """A new notification as its recipient's bell shows it, with the unread count after it."""
+
+    user: int
+    id: int
+    kind: str
+    unread: int
+
+    def as_event(self) -> dict[str, Any]:
+        return {"user": self.user, "id": self.id, "kind": self.kind, "unread": self.unread}
+
+
+def notify_many(notices: Sequence[Notice], *, announce: bool = True) -> list[list[Bell]]:
     """``notify`` for several events at once (a batch of chat messages): the statements are per
-    batch, not per event, so a busy chat pays for its notifications once per burst."""
-    rows = []
-    for notice in notices:
+    batch, not per event, so a busy chat pays for its notifications once per burst.
+
+    Returns each notice's bells. ``announce=False`` leaves telling the recipients' sockets to
+    the caller, who sends the bells with its own event (a new message carries its bell, so
+    the socket gets one frame instead of two)."""
+    rows: list[Notification] = []
+    owner: dict[int, int] = {}  # id() of a row → index of its notice
+    for index, notice in enumerate(notices):
         if notice.kind not in KINDS:
             raise ValueError(f"unknown notification kind {notice.kind!r}")
         clean = {key: _clip(value) for key, value in (notice.params or {}).items()}
-        rows += [
-            Notification(
+        for user_id in sorted({r if isinstance(r, int) else r.pk for r in notice.recipients}):
+            row = Notification(
                 recipient_id=user_id,
                 kind=notice.kind,
                 params=clean,
@@ -89,10 +107,11 @@ def notify_many(notices: Iterable[Notice]) -> None:
                 group_key=notice.group or f"{notice.kind}:{notice.link}",
                 dedupe_key=notice.dedupe_key,
             )
-            for user_id in sorted({r if isinstance(r, int) else r.pk for r in notice.recipients})
-        ]
+            rows.append(row)
+            owner[id(row)] = index
+    bells: list[list[Bell]] = [[] for _ in notices]
     if not rows:
-        return
+        return bells
     moment = now()
     wants_email = email_choices({(row.recipient_id, row.kind) for row in rows})
     for row in rows:
@@ -105,16 +124,14 @@ def notify_many(notices: Iterable[Notice]) -> None:
         jobs, counts = _after_insert(created, moment)
         for job in sorted(jobs):
             _schedule_email(*job, moment)
-        for notification in created:
+    for row in created:
+        bell = Bell(row.recipient_id, row.pk, row.kind, counts[row.recipient_id])
+        bells[owner[id(row)]].append(bell)
+        if announce:
             publish_on_commit(
-                user_group(notification.recipient_id),
-                {
-                    "type": "notification.new",
-                    "id": notification.pk,
-                    "kind": notification.kind,
-                    "unread": counts[notification.recipient_id],
-                },
+                user_group(bell.user), {"type": "notification.new", **bell.as_event()}
             )
+    return bells
 
 
 def _clip(value: Any) -> Any:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import translation
 
 from parley.messaging import services as messaging
+from parley.messaging.payloads import store_group
 from parley.notifications import services
 from parley.notifications.models import Notification
 from parley.notifications.render import render_notification
@@ -71,14 +72,22 @@ def test_it_is_written_with_the_message_and_heard_only_after_commit(
     cast, conversation, django_capture_on_commit_callbacks, monkeypatch
 ):
     heard = []
-    monkeypatch.setattr("parley.core.realtime.publish", lambda group, event: heard.append(group))
+    monkeypatch.setattr(
+        "parley.core.realtime.publish", lambda group, event: heard.append((group, event))
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         messaging.message_send(actor=cast.buyer, conversation=conversation, body="Ждём")
         assert Notification.objects.filter(recipient=cast.seller).count() == 1
     assert heard == []
     for callback in callbacks:
         callback()
-    assert f"notifications.user.{cast.seller.pk}" in heard
+    # The seller's bell rides with the message to the store's sockets, not as an event apart.
+    bell = Notification.objects.get(recipient=cast.seller)
+    to_store = [event for group, event in heard if group == store_group(cast.store.pk)]
+    assert [event["bells"] for event in to_store] == [
+        [{"user": cast.seller.pk, "id": bell.pk, "kind": "message_new", "unread": 1}]
+    ]
+    assert f"notifications.user.{cast.seller.pk}" not in [group for group, _ in heard]
 
 
 def test_a_reply_to_a_review_notifies_its_buyer(cast, committed):

@@ -1,7 +1,7 @@
 // Keep the header bell's unread count current without a reload. While chat.js has its socket
-// open, the server's `notifications` frames (docs/websocket.md) carry the count; without a
-// socket, ask the API for the number every few seconds while the page is visible. Without
-// JavaScript the number shown at page load stays, and the bell is still a link.
+// open, the server's frames (docs/websocket.md) carry the count; without a socket, ask the
+// API for the number every few seconds while the page is visible. Without JavaScript the
+// number shown at page load stays, and the bell is still a link.
 (function () {
   "use strict";
   const bell = document.querySelector("[data-bell]");
@@ -34,7 +34,9 @@
 
   document.addEventListener("parley:frame", function (event) {
     const frame = event.detail;
-    if (frame.type === "notifications") show(frame.unread);
+    // The bell comes alone, or with the new message that rang it.
+    const rung = frame.type === "notifications" ? frame : frame.notifications;
+    if (rung) show(rung.unread);
     // A (re)connected socket may have missed frames while it was down: fetch the count once.
     if (frame.type === "hello") refresh();
   });
