@@ -64,3 +64,20 @@ def test_the_pool_keeps_a_few(database):
     for wrapper in wrappers:
         wrapper.close()
     assert len(DatabaseWrapper._pools[str(database)]) == POOL_SIZE
+
+
+def test_placeholders_are_rewritten_alike_the_first_time_and_from_memory(database):
+    """The remembered rewrite of ``%s`` gives what Django's does: the first time and again,
+    a literal ``%%`` kept as ``%``, and named parameters still by name."""
+    wrapper = wrapper_for(database)
+    with wrapper.cursor() as cursor:
+        for _ in range(2):
+            cursor.execute("SELECT %s, '100%%', %s", [1, "два"])
+            assert cursor.fetchone() == (1, "100%", "два")
+        cursor.execute("SELECT %(number)s, %(word)s", {"number": 3, "word": "три"})
+        assert cursor.fetchone() == (3, "три")
+        cursor.execute("CREATE TABLE numbers (n INTEGER)")
+        cursor.executemany("INSERT INTO numbers VALUES (%s)", [[4], [5]])
+        cursor.execute("SELECT n FROM numbers ORDER BY n")
+        assert cursor.fetchall() == [(4,), (5,)]
+    wrapper.close()
