@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 START_TIMEOUT = 60.0
+# Parley's and the floor's WebSocket implementation: the one `manage.py serve` runs.
+WS_PROTOCOL = "websockets-sansio"
 STOP_TIMEOUT = 10.0
 
 
@@ -50,7 +52,7 @@ class Server:
             *pin(self.core), sys.executable, "-m", "uvicorn", self.app,
             "--host", "127.0.0.1", "--port", str(self.port), "--lifespan", "off",
             "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
-            "--ws", "websockets", "--ws-per-message-deflate", "false",
+            "--ws", WS_PROTOCOL, "--ws-per-message-deflate", "false",
         ]  # fmt: skip
         output = open(self.log, "wb") if self.log else None  # noqa: SIM115 (closed by the child)
         self.process = subprocess.Popen(

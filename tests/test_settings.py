@@ -1,9 +1,16 @@
 """Production settings pass Django's deployment checks; misconfiguration fails at start."""
 
+import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
+
+from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,3 +60,48 @@ def test_postgresql_connections_come_from_a_pool_unless_turned_off():
     ), pooled.stderr
     plain = run_manage("shell", "-c", script, DATABASE_URL=url, DATABASE_POOL="false")
     assert plain.stdout.splitlines()[-1] == "60 None", plain.stderr
+
+
+def test_serve_answers_pages_and_the_chat_socket(tmp_path):
+    """``manage.py serve`` as ``make run`` starts it: a page over HTTP, and the chat socket
+    through the WebSocket protocol it names."""
+    database = {"SQLITE_PATH": str(tmp_path / "serve.sqlite3")}
+    assert run_manage("migrate", "--no-input", **database).returncode == 0
+    make_token = (
+        "from parley.accounts.models import User;"
+        "from parley.accounts.services import api_token_create;"
+        "user = User.objects.create_user('served', password='x' * 12);"
+        "print(api_token_create(user=user, name='serve test')[1])"
+    )
+    token = run_manage("shell", "-c", make_token, **database).stdout.split()[-1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)],
+        cwd=ROOT, env={**environment, **database},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    assert page.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+                time.sleep(0.2)
+        with connect(
+            f"ws://127.0.0.1:{port}/ws/chat/",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Authorization": f"Bearer {token}"},
+            open_timeout=10,
+        ) as chat:
+            hello = json.loads(chat.recv(timeout=10))
+        assert hello["type"] == "hello"
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+    assert server.returncode == 0
