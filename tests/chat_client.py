@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.db import connections
+from websockets.sync.client import ClientConnection, connect
 
 from parley.accounts.models import User
 from parley.accounts.services import api_token_create
@@ -85,3 +88,16 @@ class ChatClient:
 
     async def close(self) -> None:
         await self.communicator.disconnect()
+
+
+@contextmanager
+def served_chat(port: int, token: str) -> Iterator[ClientConnection]:
+    """The chat socket of a real server on ``port``, past its ``hello``."""
+    with connect(
+        f"ws://127.0.0.1:{port}/ws/chat/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Authorization": f"Bearer {token}"},
+        open_timeout=10,
+    ) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+        yield ws

@@ -7,17 +7,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from parley.accounts.services import api_token_create
 from parley.messaging import services
 from parley.messaging.models import Message
+
+from .chat_client import served_chat
 
 pytestmark = [
     pytest.mark.redis,
@@ -98,18 +99,6 @@ def two_servers() -> Iterator[list[int]]:
             process.wait(timeout=15)
 
 
-@contextmanager
-def _open(port: int, token: str) -> Iterator[ClientConnection]:
-    with connect(
-        f"ws://127.0.0.1:{port}/ws/chat/",
-        origin=f"http://127.0.0.1:{port}",
-        additional_headers={"Authorization": f"Bearer {token}"},
-        open_timeout=10,
-    ) as ws:
-        assert json.loads(ws.recv(timeout=10))["type"] == "hello"
-        yield ws
-
-
 def _next(ws: ClientConnection, kind: str) -> dict:
     deadline = time.monotonic() + 15
     while True:
@@ -123,7 +112,7 @@ def test_a_message_sent_through_one_process_reaches_a_socket_on_another(cast, tw
     buyer_token = api_token_create(user=cast.buyer, name="a")[1]
     seller_token = api_token_create(user=cast.seller, name="b")[1]
     first, second = two_servers
-    with _open(first, buyer_token) as buyer, _open(second, seller_token) as seller:
+    with served_chat(first, buyer_token) as buyer, served_chat(second, seller_token) as seller:
         seller.send(json.dumps({"type": "send", "conversation": conversation.pk,
                                 "client_id": "across", "body": "Через Redis"}))  # fmt: skip
         ack = _next(seller, "ack")

@@ -1,6 +1,5 @@
 """Production settings pass Django's deployment checks; misconfiguration fails at start."""
 
-import json
 import os
 import signal
 import socket
@@ -10,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from websockets.sync.client import connect
+from .chat_client import served_chat
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,14 +92,8 @@ def test_serve_answers_pages_and_the_chat_socket(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
                 time.sleep(0.2)
-        with connect(
-            f"ws://127.0.0.1:{port}/ws/chat/",
-            origin=f"http://127.0.0.1:{port}",
-            additional_headers={"Authorization": f"Bearer {token}"},
-            open_timeout=10,
-        ) as chat:
-            hello = json.loads(chat.recv(timeout=10))
-        assert hello["type"] == "hello"
+        with served_chat(port, token):
+            pass  # it answered with its hello
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=20)
