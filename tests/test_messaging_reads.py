@@ -69,6 +69,18 @@ def market(cast):
     return staff, dialogs, elsewhere
 
 
+# The pages read model objects, the API rows; both must give the same payloads.
+WINDOWS = {
+    "models": (selectors.messages_in, lambda m: message_payload(m)),
+    "rows": (selectors.message_rows_in, lambda m: message_payload(m, m.photos)),
+}
+
+
+@pytest.fixture(params=sorted(WINDOWS))
+def window_read(request):
+    return WINDOWS[request.param]
+
+
 def _readers(cast, staff):
     return [cast.seller, staff, cast.buyer, cast.other_buyer, cast.other_seller, cast.arbitrator]
 
@@ -161,7 +173,8 @@ def test_message_center_first_page_queries_do_not_grow_with_the_dialogs(cast):
     assert body["unread_total"] == 28
 
 
-def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
+def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast, window_read):
+    read, payload = window_read
     staff = UserFactory(username="staff")
     MembershipFactory(store=cast.store, user=staff, role="staff")
     conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
@@ -178,8 +191,8 @@ def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
         )
     reader = selectors.get_conversation_for(cast.buyer, conversation.pk)
     with CaptureQueriesContext(connection) as queries:
-        window = selectors.messages_in(reader, limit=25)
-        payloads = [message_payload(m) for m in window.messages]
+        window = read(reader, limit=25)
+        payloads = [payload(m) for m in window.messages]
     # Messages with their senders' names, then the photos of those that have any.
     assert len(queries) == 2
     assert [p["seq"] for p in payloads] == list(range(6, 31))
@@ -196,15 +209,16 @@ def test_history_window_queries_do_not_grow_with_senders_photos_or_size(cast):
     assert window.has_before and not window.has_after
 
 
-def test_history_window_without_photos_is_one_query_and_pages_both_ways(cast):
+def test_history_window_without_photos_is_one_query_and_pages_both_ways(cast, window_read):
+    read, payload = window_read
     conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
     for n in range(1, 11):
         author = cast.buyer if n % 2 else cast.seller
         services.message_send(actor=author, conversation=conversation, body=f"m{n}")
     reader = selectors.get_conversation_for(cast.seller, conversation.pk, related=())
     with CaptureQueriesContext(connection) as queries:
-        window = selectors.messages_in(reader, limit=4)
-        payloads = [message_payload(m) for m in window.messages]
+        window = read(reader, limit=4)
+        payloads = [payload(m) for m in window.messages]
     assert len(queries) == 1
     assert [p["seq"] for p in payloads] == [7, 8, 9, 10]
     assert [p["sender"]["name"] for p in payloads] == [
@@ -213,15 +227,48 @@ def test_history_window_without_photos_is_one_query_and_pages_both_ways(cast):
     ] * 2
     assert all(p["attachments"] == [] and p["context"] == {} for p in payloads)
     assert window.has_before and not window.has_after
-    older = selectors.messages_in(reader, before=7, limit=4)
+    older = read(reader, before=7, limit=4)
     assert [m.seq for m in older.messages] == [3, 4, 5, 6]
     assert older.has_before and older.has_after
-    newer = selectors.messages_in(reader, after=2, limit=3)
+    newer = read(reader, after=2, limit=3)
     assert [m.seq for m in newer.messages] == [3, 4, 5]
     assert newer.has_before and newer.has_after
-    last = selectors.messages_in(reader, after=8, limit=3)
+    last = read(reader, after=8, limit=3)
     assert [m.seq for m in last.messages] == [9, 10]
     assert last.has_before and not last.has_after
+
+
+def test_history_rows_give_the_payloads_of_the_model_objects(cast):
+    """Store-side messages, a context, a client id, photos, a staff sender and a sender
+    who is not the conversation's buyer: every field converted as the ORM converts it."""
+    staff = UserFactory(username="staff", display_name="Ольга")
+    MembershipFactory(store=cast.store, user=staff, role="staff")
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    with time_machine.travel(datetime(2030, 2, 3, 4, 5, 6, 789012, tzinfo=UTC), tick=False):
+        photo = attachment_create_from_upload(owner=cast.buyer, upload=upload(photo_bytes()))
+        services.message_send(
+            actor=cast.buyer,
+            conversation=conversation,
+            body="фото",
+            attachments=[photo],
+            client_id="c-1",
+            order=cast.order,
+        )
+        _send(cast.seller, conversation, "ответ")
+        _send(staff, conversation, "уточню")
+    for reader in (cast.buyer, cast.seller):
+        found = selectors.get_conversation_for(reader, conversation.pk, related=())
+        models = selectors.messages_in(found, limit=10)
+        rows = selectors.message_rows_in(found, limit=10)
+        assert [message_payload(m, m.photos) for m in rows.messages] == [
+            message_payload(m) for m in models.messages
+        ]
+        assert (rows.has_before, rows.has_after) == (models.has_before, models.has_after)
+        first, answer, _ = rows.messages
+        assert first.client_id == "c-1" and [a.pk for a in first.photos] == [photo.pk]
+        assert first.context["kind"] == "order" and first.context["number"] == "A-1"
+        assert first.from_store is False and answer.from_store is True
+        assert first.created_at == datetime(2030, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 
 def test_dialog_count_takes_a_dialog_on_both_sides_once(cast):

@@ -47,3 +47,21 @@ def test_insert_encodes_a_plain_text_or_number_bound_for_a_json_column(db):
     assert [Notification.objects.get(pk=row.pk).params for row in rows] == [
         "just text", 7, True, [1, "два"]
     ]  # fmt: skip
+
+
+def test_readers_convert_a_row_as_the_orm_does(db):
+    """SQLite hands back a time as text, a flag as 0 or 1 and JSON as text; PostgreSQL some
+    of them ready. Either way the readers give what the model's fields hold."""
+    user = UserFactory()
+    moment = datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    row = Notification(recipient=user, kind="message_new", params={"text": "«да» ✓", "n": [1]},
+                       link="/", group_key="g", created_at=moment, email_wanted=True)  # fmt: skip
+    sql.insert([row])
+    names = ("id", "params", "created_at", "email_wanted", "read_at")
+    table = Notification._meta.db_table
+    statement = f"SELECT {', '.join(names)} FROM {table} WHERE id = %s"  # noqa: S608 (names)
+    (fetched,) = sql.fetch(statement, [row.pk])
+    read = sql.readers(Notification, names)
+    values = [convert(value) for convert, value in zip(read, fetched, strict=True)]
+    assert values == [row.pk, {"text": "«да» ✓", "n": [1]}, moment, True, None]
+    assert values[3] is True

@@ -6,7 +6,7 @@ written out here are short, use only parameters for values, and run on SQLite an
 alike (both suites run them).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, connections
@@ -30,6 +30,32 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def readers(model: type[Model], names: Sequence[str]) -> list[Callable[[Any], Any]]:
+    """For each named field, what turns the driver's value of its column into the field's
+    value, as the ORM's converters would (SQLite hands back a time as text and a flag as 0
+    or 1, JSON comes as text). Only for the columns a statement reads, not a model's all."""
+    database = connections[connection.alias]
+    found = []
+    for name in names:
+        column = model._meta.get_field(name).get_col(model._meta.db_table)
+        converters = database.ops.get_db_converters(column) + column.get_db_converters(database)
+        found.append(_converting(converters, column, database) if converters else _as_is)
+    return found
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _converting(converters: list[Callable], column: Any, database: Any) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        for converter in converters:
+            value = converter(value, column, database)
+        return value
+
+    return convert
 
 
 def execute(sql: str, params: Sequence[Any]) -> None:

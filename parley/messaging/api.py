@@ -156,13 +156,13 @@ def messages_list(request: HttpRequest, conversation_id: int, query: Query[Histo
     conversation = _conversation(request, conversation_id, related=())
     if query.after is not None and query.before is not None:
         raise Invalid(_("Pass either “after” or “before”, not both."))
-    window = selectors.messages_in(
+    window = selectors.message_rows_in(
         conversation, after=query.after, before=query.before, limit=query.limit
     )
     first = window.messages[0].seq if window.messages else None
     last = window.messages[-1].seq if window.messages else None
     return MessagePage(
-        items=[message_payload(m, selectors.window_photos(m)) for m in window.messages],
+        items=[message_payload(m, m.photos) for m in window.messages],
         has_before=window.has_before,
         has_after=window.has_after,
         before=first if window.has_before else None,

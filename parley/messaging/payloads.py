@@ -20,7 +20,7 @@ created_at (ISO 8601, UTC).
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
@@ -28,6 +28,9 @@ from parley.attachments.models import Attachment
 from parley.notifications.services import user_group
 
 from .models import Message
+
+if TYPE_CHECKING:
+    from .selectors import MessageRow
 
 STORE_GROUP = "chat.store.{id}"
 
@@ -60,9 +63,10 @@ def attachment_payload(attachment: Attachment) -> dict[str, Any]:
 
 
 def message_payload(
-    message: Message, attachments: Sequence[Attachment] | None = None
+    message: "Message | MessageRow", attachments: Sequence[Attachment] | None = None
 ) -> dict[str, Any]:
-    """``attachments``, when the caller has them in order, saves reading them back."""
+    """``attachments``, when the caller has them in order, saves reading them back (a
+    ``MessageRow`` always has them)."""
     if attachments is None:
         attachments = [link.attachment for link in message.photos.all()]
     return {

@@ -1,8 +1,10 @@
 """Reads of conversations, each with its permission check: only the buyer and the store's
 members ever see a conversation; for anybody else it does not exist."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -26,6 +28,7 @@ from parley.accounts.models import User
 from parley.attachments.models import Attachment
 from parley.core.clock import now
 from parley.core.errors import NotFound
+from parley.core.sql import fetch, readers
 from parley.marketplace.models import Store
 from parley.marketplace.selectors import store_ids_for_member
 
@@ -320,15 +323,33 @@ def last_read_seq(user: User, conversation: Conversation) -> int:
 
 
 @dataclass(frozen=True)
-class MessageWindow:
-    messages: list[Message]
+class MessageWindow[M: (Message, "MessageRow")]:
+    messages: list[M]
     has_before: bool
     has_after: bool
 
 
+@dataclass(slots=True)
+class MessageRow:
+    """A message of a history window as the API sends it, without a model object: building
+    fifty of those, with every column converted, was a third of a history read. It answers
+    to the attributes ``message_payload`` reads."""
+
+    id: int
+    conversation_id: int
+    seq: int
+    sender_id: int
+    from_store: bool
+    body: str
+    context: dict
+    client_id: str | None
+    created_at: datetime
+    sender: User
+    photos: list[Attachment]
+
+
 _WINDOW = """
-    SELECT m.*, u.username AS sender_username, u.first_name AS sender_first_name,
-           u.last_name AS sender_last_name, u.display_name AS sender_display_name,
+    SELECT {columns},
            EXISTS (SELECT 1 FROM {link} p WHERE p.message_id = m.id) AS has_photos
     FROM {message} m JOIN {user} u ON u.id = m.sender_id
     WHERE m.conversation_id = %s AND m.seq > %s AND m.seq < %s
@@ -336,20 +357,95 @@ _WINDOW = """
     LIMIT %s
 """
 SENDER_FIELDS = ("id", "username", "first_name", "last_name", "display_name")
+# A model window reads every column; a row window only those of the payload.
+_MODEL_COLUMNS = "m.*, " + ", ".join(f"u.{name} AS sender_{name}" for name in SENDER_FIELDS[1:])
+ROW_FIELDS = ("id", "seq", "sender_id", "from_store", "body", "context", "client_id", "created_at")
+_ROW_COLUMNS = ", ".join(
+    [f"m.{name}" for name in ROW_FIELDS] + [f"u.{name}" for name in SENDER_FIELDS[1:]]
+)
 
 
-def _window(conversation: Conversation, above: int, below: int, limit: int, *, newest: bool):
-    """Messages of a conversation with ``above < seq < below``: the oldest ``limit`` of them,
-    or the newest. Written as SQL with each sender's name and whether it has photos, so a
-    window is one statement (through the ORM, building the queries took longer than running
+def _window_sql(columns: str, *, newest: bool) -> str:
+    """The statement of a window: messages of a conversation with ``above < seq < below``,
+    the oldest ``limit`` of them or the newest, with each sender's name and whether it has
+    photos. One statement (through the ORM, building the queries took longer than running
     them); the unique index on (conversation, seq) serves the range and the order."""
-    sql = _WINDOW.format(
+    return _WINDOW.format(
+        columns=columns,
         message=Message._meta.db_table,
         user=User._meta.db_table,
         link=MessageAttachment._meta.db_table,
         direction="DESC" if newest else "ASC",
     )
+
+
+def _window(
+    conversation: Conversation, above: int, below: int, limit: int, *, newest: bool
+) -> list[Message]:
+    sql = _window_sql(_MODEL_COLUMNS, newest=newest)
     return list(Message.objects.raw(sql, [conversation.pk, above, below, limit]))
+
+
+def _row_window(
+    conversation: Conversation, above: int, below: int, limit: int, *, newest: bool
+) -> list[MessageRow]:
+    """The window as rows: only the payload's columns, converted as the ORM would convert
+    them (SQLite hands back a time as text and a flag as 0 or 1), each sender built once."""
+    sql = _window_sql(_ROW_COLUMNS, newest=newest)
+    rows = fetch(sql, [conversation.pk, above, below, limit])
+    read = readers(Message, ROW_FIELDS)
+    senders = _known_senders([conversation])
+    found: list[MessageRow] = []
+    with_photos: list[MessageRow] = []
+    width = len(ROW_FIELDS)
+    for row in rows:
+        pk, seq, sender_id, from_store, body, context, client_id, created_at = (
+            convert(value) for convert, value in zip(read, row[:width], strict=True)
+        )
+        if sender_id not in senders:
+            senders[sender_id] = _sender(sender_id, row[width:-1])
+        message = MessageRow(
+            pk,
+            conversation.pk,
+            seq,
+            sender_id,
+            from_store,
+            body,
+            context,
+            client_id,
+            created_at,
+            senders[sender_id],
+            [],
+        )
+        found.append(message)
+        if row[-1]:
+            with_photos.append(message)
+    if with_photos:
+        links = _photo_links([m.id for m in with_photos])
+        for message in with_photos:
+            message.photos = [link.attachment for link in links.get(message.id, [])]
+    return found
+
+
+def _history[M: (Message, MessageRow)](
+    conversation: Conversation,
+    window: Callable[..., list[M]],
+    after: int | None,
+    before: int | None,
+    limit: int,
+) -> MessageWindow[M]:
+    """A window of the history by ``seq``, in order, and whether there is more either side."""
+    if after is not None:
+        rows = window(conversation, after, SEQ_END, limit + 1, newest=False)
+        more = len(rows) > limit
+        has_before = (
+            after > 0 and Message.objects.filter(conversation=conversation, seq__lte=after).exists()
+        )
+        return MessageWindow(rows[:limit], has_before, more)
+    rows = window(conversation, 0, SEQ_END if before is None else before, limit + 1, newest=True)
+    more = len(rows) > limit
+    has_after = before is not None and conversation.last_seq >= before
+    return MessageWindow(list(reversed(rows[:limit])), more, has_after)
 
 
 def messages_in(
@@ -358,28 +454,54 @@ def messages_in(
     after: int | None = None,
     before: int | None = None,
     limit: int = 50,
-) -> MessageWindow:
-    """A window of the history by ``seq``: after a number, before one, or the latest.
+) -> MessageWindow[Message]:
+    """A window of the history by ``seq``: after a number, before one, or the latest, as
+    model objects with their senders and photos (for the pages' templates).
 
     The caller has already checked that the reader takes part in the conversation.
     """
-    if after is not None:
-        rows = _window(conversation, after, SEQ_END, limit + 1, newest=False)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        has_before = (
-            after > 0 and Message.objects.filter(conversation=conversation, seq__lte=after).exists()
-        )
-        return MessageWindow(_with_senders_and_photos(rows, [conversation]), has_before, more)
-    rows = _window(conversation, 0, SEQ_END if before is None else before, limit + 1, newest=True)
-    more = len(rows) > limit
-    rows = list(reversed(rows[:limit]))
-    has_after = before is not None and conversation.last_seq >= before
-    return MessageWindow(_with_senders_and_photos(rows, [conversation]), more, has_after)
+    window = _history(conversation, _window, after, before, limit)
+    _with_senders_and_photos(window.messages, [conversation])
+    return window
+
+
+def message_rows_in(
+    conversation: Conversation,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> MessageWindow[MessageRow]:
+    """The same window as ``messages_in``, as rows for ``message_payload`` (the API)."""
+    return _history(conversation, _row_window, after, before, limit)
 
 
 # Above any seq (a PositiveIntegerField), so that "before" may be left open.
 SEQ_END = 2**63 - 1
+
+
+def _known_senders(conversations: list[Conversation]) -> dict[int, User]:
+    return {c.buyer_id: c.buyer for c in conversations if Conversation.buyer.is_cached(c)}
+
+
+def _sender(pk: int, names: Sequence[Any]) -> User:
+    """A sender from the name columns a window read; any other field is loaded on first
+    use, as with only()."""
+    return User.from_db(Message.objects.db, SENDER_FIELDS, [pk, *names])
+
+
+def _photo_links(message_ids: list[int]) -> dict[int, list[MessageAttachment]]:
+    """The photos of these messages, in one query ordered by their own columns (the default
+    ordering would join messages and conversations to sort)."""
+    links = (
+        MessageAttachment.objects.filter(message_id__in=message_ids)
+        .select_related("attachment")
+        .order_by("message_id", "position")
+    )
+    photos: dict[int, list[MessageAttachment]] = {}
+    for link in links:
+        photos.setdefault(link.message_id, []).append(link)
+    return photos
 
 
 def _with_senders_and_photos(
@@ -389,35 +511,20 @@ def _with_senders_and_photos(
     would, at a fraction of their cost for a window of 50. A window has only a few
     distinct senders (the buyer, a store member or two), so each is loaded once instead of
     joined to every row, and not at all when it is a conversation's buyer already loaded or
-    the row brought the sender's name (``_window``); the photos come in one query ordered by
-    their own columns (the default ordering would join messages and conversations to sort),
-    only for the messages that have any when the rows say so, and most messages share one
-    empty result."""
+    the row brought the sender's name (``_window``); the photos are read only for the
+    messages that have any when the rows say so, and most messages share one empty result."""
     if not rows:
         return rows
-    senders: dict[int, User] = {
-        c.buyer_id: c.buyer for c in conversations if Conversation.buyer.is_cached(c)
-    }
+    senders = _known_senders(conversations)
     for message in rows:
         if message.sender_id not in senders and hasattr(message, "sender_username"):
-            # Only the name's fields; any other is loaded on first use, as with only().
-            values = [getattr(message, f"sender_{name}") for name in SENDER_FIELDS[1:]]
-            senders[message.sender_id] = User.from_db(
-                Message.objects.db, SENDER_FIELDS, [message.sender_id, *values]
-            )
+            names = [getattr(message, f"sender_{name}") for name in SENDER_FIELDS[1:]]
+            senders[message.sender_id] = _sender(message.sender_id, names)
     missing = {m.sender_id for m in rows} - senders.keys()
     if missing:
         senders.update(User.objects.in_bulk(missing))
-    photos: dict[int, list[MessageAttachment]] = {}
     with_photos = [m.pk for m in rows if getattr(m, "has_photos", True)]
-    if with_photos:
-        links = (
-            MessageAttachment.objects.filter(message_id__in=with_photos)
-            .select_related("attachment")
-            .order_by("message_id", "position")
-        )
-        for link in links:
-            photos.setdefault(link.message_id, []).append(link)
+    photos = _photo_links(with_photos) if with_photos else {}
     none = _prefetched([])
     for message in rows:
         message.sender = senders[message.sender_id]
@@ -425,13 +532,6 @@ def _with_senders_and_photos(
         # What prefetch_related leaves behind: message.photos.all() answers from it.
         message._prefetched_objects_cache = {"photos": _prefetched(found) if found else none}
     return rows
-
-
-def window_photos(message: Message) -> list[Attachment]:
-    """The photos of a message from ``messages_in``, in order, read from what
-    ``_with_senders_and_photos`` left (``message.photos.all()`` builds a related manager
-    per message, a good part of serialising a window of 50)."""
-    return [link.attachment for link in message._prefetched_objects_cache["photos"]]
 
 
 def _prefetched(links: list[MessageAttachment]) -> QuerySet[MessageAttachment]:
