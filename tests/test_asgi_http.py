@@ -7,13 +7,15 @@ import threading
 import zoneinfo
 
 import pytest
+from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import HttpCommunicator
 from django.conf import settings
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 
 from parley.asgi import application
+from parley.attachments.services import attachment_create_from_upload
 from parley.messaging import services
 from parley.messaging.models import Message
 from parley.messaging.payloads import store_group
@@ -21,6 +23,7 @@ from parley.notifications.models import Presence
 from parley.notifications.services import user_group
 
 from .conftest import bearer_for, client_for
+from .images import photo_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,6 +126,75 @@ async def test_requests_run_on_the_chat_sockets_database_thread(cast, dialog):
     database_thread = await database_sync_to_async(threading.get_ident)()
     assert [status for status, _, _ in statuses] == [200] * 4
     assert set(ran_on) == {database_thread}
+
+
+async def traced(path: str, headers: dict[str, str], monkeypatch) -> tuple[list[str], int]:
+    """What a GET sent out and when the request finished, in order, and how many trips it
+    made to a worker thread."""
+    trail: list[str] = []
+    trips = 0
+    handed_over = SyncToAsync.__call__
+
+    async def counting(self, *args, **kwargs):
+        nonlocal trips
+        trips += 1
+        return await handed_over(self, *args, **kwargs)
+
+    def finished(**kwargs):
+        trail.append("finished")
+
+    requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if requests:
+            return requests.pop()
+        await asyncio.Event().wait()  # the client stays until the answer is complete
+
+    async def send(message):
+        trail.append(message["type"].removeprefix("http.response."))
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 5000), "server": ("localhost", 80),
+        "headers": [(b"host", b"localhost")]
+        + [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+    }  # fmt: skip
+    monkeypatch.setattr(SyncToAsync, "__call__", counting)
+    request_finished.connect(finished)
+    try:
+        await application(scope, receive, send)
+    finally:
+        request_finished.disconnect(finished)
+        monkeypatch.undo()
+    return trail, trips
+
+
+async def test_a_request_makes_one_trip_to_the_database_thread_and_finishes_there(
+    cast, dialog, monkeypatch
+):
+    """The request_started signal, the view and closing the response go together: a response
+    in memory finishes before its bytes go out."""
+    headers = await database_sync_to_async(bearer_for)(cast.buyer)
+    path = f"/api/v1/conversations/{dialog.pk}/messages"
+    trail, trips = await traced(path, headers, monkeypatch)
+    assert trail == ["finished", "start", "body"]
+    assert trips == 1
+
+
+async def test_a_streamed_file_finishes_after_its_last_bytes(cast, dialog, monkeypatch):
+    def send_photo():
+        photo = attachment_create_from_upload(owner=cast.buyer, upload=upload(photo_bytes()))
+        services.message_send(
+            actor=cast.buyer, conversation=dialog, body="вот", attachments=[photo]
+        )
+        return photo, client_for(cast.buyer).session.session_key
+
+    photo, key = await database_sync_to_async(send_photo)()
+    cookie = {"cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
+    trail, _ = await traced(f"/messages/photos/{photo.pk}/", cookie, monkeypatch)
+    assert trail[0] == "start" and trail[-1] == "finished"
+    assert trail[1:-1] and set(trail[1:-1]) == {"body"}
 
 
 async def test_a_post_without_a_session_or_with_a_wrong_token_is_401_not_a_csrf_refusal(

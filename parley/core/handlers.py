@@ -16,14 +16,23 @@ polling it, and under load some requests waited seconds while others kept winnin
 PostgreSQL, 8 to 32 request threads running Python at once left the event loop too little of
 the interpreter to relay chat events, which reached sockets seconds late. Every request runs on
 the one database thread instead, in the order it came, as the chat sockets' database work does.
+
+That one trip also takes what Django's handler sends to the thread on trips of their own: the
+``request_started`` signal before the request, and closing the response (``request_finished``,
+which returns the database connection) after it. Two hand-overs each way were a third of an
+API read; a response held in memory is closed before its bytes go out, a streamed one after.
 """
 
-from typing import Any
+from contextlib import closing
+from typing import IO, Any
 
 from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
 
 from .realtime import collecting, send_events
 
@@ -41,9 +50,31 @@ class SyncChainASGIHandler(ASGIHandler):
         # database thread, the same that ``database_sync_to_async`` uses.
         await self.handle(scope, receive, send)
 
-    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        response, events = await sync_to_async(collecting, thread_sensitive=True)(
-            self.get_response, request
-        )
-        await send_events(events)
-        return response
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body = await self.read_body(receive)
+        except RequestAborted:
+            return
+        with closing(body):
+            set_script_prefix(get_script_prefix(scope))
+            response, events = await sync_to_async(self._respond, thread_sensitive=True)(
+                scope, body
+            )
+            await send_events(events)
+            await self.send_response(response, send)
+            if response.streaming:
+                await sync_to_async(response.close, thread_sensitive=True)()
+
+    def _respond(self, scope: dict[str, Any], body: IO[bytes]) -> tuple[HttpResponseBase, list]:
+        """In the database thread: the request from start to finish, but for a streamed body."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body)
+        events: list = []
+        if request is not None:
+            response, events = collecting(self.get_response, request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
+        return response, events
