@@ -12,12 +12,13 @@ from django.urls import reverse
 from parley.attachments.services import attachment_create_from_upload
 from parley.core.clock import now
 from parley.messaging import selectors, services
+from parley.messaging.api import conversation_out
 from parley.messaging.models import Conversation
 from parley.messaging.payloads import message_payload
 from parley.workspace.selectors import store_unread_messages
 
 from .conftest import bearer_for, client_for
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory, OrderFactory, ProductFactory, UserFactory
 from .images import photo_bytes, upload
 
 API = "/api/v1"
@@ -97,6 +98,41 @@ def test_dialog_pages_match_the_queryset_for_every_reader(cast, market):
             assert _row(dialogs[len(expected) - 1]) == expected[-1]
         with pytest.raises(IndexError):
             dialogs[len(expected)]
+
+
+def test_api_summaries_match_the_full_dialogs_for_every_reader(cast, market):
+    """The API's lean page (only its summary's columns) says what the full rows say, a
+    product and an order included; any other field still reads, from the database."""
+    staff, dialogs, _ = market
+    product = ProductFactory(store=cast.store, title="Синий чайник")
+    about_product = services.conversation_open(
+        actor=UserFactory(display_name="Покупатель с товаром"), store=cast.store, product=product
+    )
+    _send(about_product.buyer, about_product, "есть в наличии?")
+    about_order = services.conversation_open(actor=cast.buyer, store=cast.other_store)
+    order = OrderFactory(buyer=cast.buyer, store=cast.other_store, number="Z-9")
+    services.message_send(
+        actor=cast.buyer, conversation=about_order, body="где заказ?", order=order
+    )
+    for reader in _readers(cast, staff):
+        dialogs = selectors.dialogs_for(reader)
+        assert dialogs.unread_total() == selectors.unread_total_for(reader)
+        for start, stop in [(0, 20), (3, 7), (10, 30), (40, 60)]:
+            lean = [conversation_out(reader, c) for c in dialogs.summaries(start, stop)]
+            full = [conversation_out(reader, c) for c in dialogs[start:stop]]
+            assert lean == full, (reader, start)
+    seller_page = selectors.dialogs_for(cast.seller).summaries(0, 20)
+    found = {c.pk: conversation_out(cast.seller, c).model_dump() for c in seller_page}
+    assert found[about_product.pk]["product"]["title"] == "Синий чайник"
+    assert found[about_product.pk]["buyer"]["name"] == "Покупатель с товаром"
+    buyer_page = {c.pk: c for c in selectors.dialogs_for(cast.buyer).summaries(0, 20)}
+    assert conversation_out(cast.buyer, buyer_page[about_order.pk]).order == {"number": "Z-9"}
+    with CaptureQueriesContext(connection) as queries:
+        assert buyer_page[about_order.pk].created_at == about_order.created_at
+        assert buyer_page[about_order.pk].store.contact_email == cast.other_store.contact_email
+    assert len(queries) == 2  # each deferred field on first use
+    assert selectors.dialogs_for(cast.seller).summaries(5, 5) == []
+    assert selectors.dialogs_for(cast.arbitrator).summaries(0, 20) == []
 
 
 def test_unread_totals_match_the_per_dialog_counts(cast, market):

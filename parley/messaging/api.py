@@ -91,10 +91,10 @@ def _conversation(
 def conversations_list(request: HttpRequest, page: Query[PageQuery]):
     """The caller's dialogs (as buyer and as store member), newest first, with unread counts."""
     dialogs = selectors.dialogs_for(request.auth)
-    items = dialogs[page.offset : page.offset + page.limit]
+    items = dialogs.summaries(page.offset, page.offset + page.limit)
     return ConversationPage(
         count=dialogs.count(),
-        unread_total=selectors.unread_total_for(request.auth),
+        unread_total=dialogs.unread_total(),
         items=[conversation_out(request.auth, c) for c in items],
     )
 
