@@ -1,6 +1,7 @@
 """The Redis channel layer under a burst: more commands at once than it has connections."""
 
 import asyncio
+import time
 
 import pytest
 from django.conf import settings
@@ -38,4 +39,22 @@ async def test_a_process_falling_behind_loses_no_event_of_sockets_within_their_c
     for channel in sockets:
         heard = [(await layer.receive(channel))["n"] for _ in range(each)]
         assert heard == list(range(each))
+    await layer.flush()
+
+
+async def test_a_socket_waiting_on_a_busy_process_outlives_the_blocking_pop():
+    """Redis answers an empty blocking pop after ``brpop_timeout``; a process too busy to read
+    that answer at once must keep the socket's receive alive, not time out reading it. (About
+    six seconds: the pop's own timeout, as configured, and a little more.)"""
+    layer = WaitingRedisChannelLayer(hosts=[settings.REDIS_URL], prefix="parley-busy-test")
+    channel = "parley-busy-test-socket"
+
+    async def stall_once_the_pop_is_sent():
+        await asyncio.sleep(0.2)
+        time.sleep(layer.brpop_timeout + 0.5)  # the event loop held, as by a long callback
+
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await stall_once_the_pop_is_sent()
+    await layer.send(channel, {"type": "late"})
+    assert (await asyncio.wait_for(waiting, timeout=20))["type"] == "late"
     await layer.flush()
