@@ -156,8 +156,7 @@ class DialogList:
                                    product_id=product_id, order_id=order_id, last_seq=last_seq,
                                    last_message_at=read(moment))  # fmt: skip
             cache = conversation._state.fields_cache
-            cache["buyer"] = _loaded(User, id=buyer_id, username=username, first_name=first,
-                                     last_name=last, display_name=display)  # fmt: skip
+            cache["buyer"] = _sender(buyer_id, (username, first, last, display))
             cache["store"] = _loaded(Store, id=store_id, slug=slug, name=name)
             cache["product"] = _loaded(Product, id=product_id, title=title) if product_id else None
             cache["order"] = _loaded(Order, id=order_id, number=number) if order_id else None
@@ -188,7 +187,7 @@ def _loaded[T: Model](model: type[T], **values: Any) -> T:
     """A model object holding only these fields (``from_db`` takes them in the model's
     order); any other is read on first use."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(Conversation.objects.db, names, [values[name] for name in names])
+    return model.from_db(model._default_manager.db, names, [values[name] for name in names])
 
 
 _SIDE_KEYS = f"""
@@ -543,9 +542,9 @@ def _known_senders(conversations: list[Conversation]) -> dict[int, User]:
 
 
 def _sender(pk: int, names: Sequence[Any]) -> User:
-    """A sender from the name columns a window read; any other field is loaded on first
-    use, as with only()."""
-    return User.from_db(Message.objects.db, SENDER_FIELDS, [pk, *names])
+    """A sender (or buyer) from the name columns a statement read, ``SENDER_FIELDS`` after
+    the id; any other field is loaded on first use, as with only()."""
+    return _loaded(User, **dict(zip(SENDER_FIELDS, [pk, *names], strict=True)))
 
 
 def _photo_links(message_ids: list[int]) -> dict[int, list[MessageAttachment]]:
