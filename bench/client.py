@@ -232,9 +232,13 @@ async def send_phase(
     messages: int,
     seconds: float,
     over: str,
+    cpu: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
     """``senders`` buyers each send up to ``messages / senders`` messages (``over`` "ws" or
-    "http") to their own store, whose seller's socket receives them; bounded by ``seconds``."""
+    "http") to their own store, whose seller's socket receives them; bounded by ``seconds``.
+
+    ``cpu`` reads the server's CPU seconds: its use from the first send to the last delivery,
+    per message, is a steadier figure than throughput, which also depends on the client."""
     chosen = pairs[:senders]
     live = target.ws_path is not None
     receivers = await open_peers(target, [p["seller"] for p in chosen]) if live else []
@@ -285,6 +289,7 @@ async def send_phase(
             sent[index].append(text)
             ack_latency.append(acked - started)
 
+    cpu_before = cpu() if cpu else None
     began = time.perf_counter()
     await asyncio.gather(*(sender(i) for i in range(len(chosen))))
     acked_all = time.perf_counter()
@@ -295,6 +300,7 @@ async def send_phase(
             break
         await asyncio.sleep(0.01)
     finished = max([acked_all, *(r.received[-1][0] for r in receivers if r.received)])
+    cpu_used = cpu() - cpu_before if cpu and cpu_before is not None else None
     lost, disorder = 0, 0
     delivery: list[float] = []
     for receiver, texts, late in zip(receivers, sent, unacked, strict=False):
@@ -316,6 +322,7 @@ async def send_phase(
         "messages": total,
         "seconds": round(elapsed, 3),
         "throughput": round(total / elapsed, 1) if elapsed > 0 else None,
+        "server_cpu_ms": round(1000 * cpu_used / total, 3) if cpu_used and total else None,
         "send_ms": percentiles(ack_latency),
         "delivery_ms": percentiles(delivery) if live else None,
         "lost": lost if live else None,

@@ -39,6 +39,10 @@ ROWS: list[tuple[str, str, Getter, str]] = [
         for n, t in ((1, ""), (8, ""), (32, ">= 1500"))
     ),
     *(
+        (f"Server CPU per message, {over} 32", "ms", _get(f"{key}_send_32", "server_cpu_ms"), "")
+        for over, key in (("WS", "ws"), ("HTTP", "http"))
+    ),
+    *(
         (f"WS send→ack, 1 sender {p}", "ms", _get("ws_send_1", "send_ms", p), "")
         for p in ("p50", "p95", "p99")
     ),

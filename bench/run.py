@@ -132,8 +132,9 @@ async def phases(
         for senders in options.senders:
             key = f"{over}_send_{senders}"
             phase = send_phase(
-                target, plan["pairs"], label=key, senders=senders, over=over, **limits
-            )
+                target, plan["pairs"], label=key, senders=senders, over=over,
+                cpu=server.cpu_seconds, **limits,
+            )  # fmt: skip
             await guarded(key, results, phase)
     history = plan["history"]
     path = target.history_path.format(conversation=history["conversation"])

@@ -81,6 +81,14 @@ class Server:
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far, user and system (``/proc/<pid>/stat``)."""
+        assert self.process is not None
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        # Fields after the command name, which is in parentheses and may hold spaces.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def profile(self, output: Path) -> None:
         """Sample the server with py-spy until it stops (collapsed stacks, see bench.profile)."""
         assert self.process is not None

@@ -12,6 +12,7 @@ from pathlib import Path
 from bench.client import percentiles, search_check
 from bench.report import table
 from bench.scenario import SEARCH_FORMS, SEARCH_WORD, WORDS, Scenario, holds_search_word, words
+from bench.servers import Server
 from parley.search.text import query_stems, stem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,23 @@ def test_the_search_check_wants_hits_each_holding_the_word():
     assert len(check(answer(("заказы", "<mark>заказы</mark>")))) == 2
 
 
+def test_server_cpu_counts_the_servers_own_work():
+    """The figure behind "server CPU per message": a child that computes for a while, then
+    waits, has used about that long and no more while it waits."""
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+    child = subprocess.Popen([sys.executable, "-c", burn + "print('done', flush=True)\n"
+                              "time.sleep(30)"], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    server = Server("child", "-", ROOT, {}, process=child)
+    try:
+        assert child.stdout.readline() == "done\n"
+        used = server.cpu_seconds()
+        assert 0.3 <= used < 2
+        assert server.cpu_seconds() - used < 0.1  # sleeping costs nothing
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_a_tiny_run_against_the_floor_measures_every_phase(tmp_path):
     output = tmp_path / "bench.json"
     done = subprocess.run(
@@ -84,6 +102,7 @@ def test_a_tiny_run_against_the_floor_measures_every_phase(tmp_path):
             assert phase["messages"] >= senders, phase
             assert phase["lost"] == 0 and phase["out_of_order_receivers"] == 0, phase
             assert phase["errors"] == []
+            assert phase["server_cpu_ms"] is None or phase["server_cpu_ms"] > 0
     assert floor["history"]["failures"] == 0 and floor["history"]["ms"]["n"] > 0
     assert floor["center"]["failures"] == 0
     assert floor["idle"]["sockets"] == report["scenario"]["idle_sockets"]
