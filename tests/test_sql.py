@@ -65,3 +65,24 @@ def test_readers_convert_a_row_as_the_orm_does(db):
     values = [convert(value) for convert, value in zip(read, fetched, strict=True)]
     assert values == [row.pk, {"text": "«да» ✓", "n": [1]}, moment, True, None]
     assert values[3] is True
+
+
+def test_insert_rows_takes_final_values_by_attname_and_answers_the_ids_in_order(db):
+    first, second = UserFactory(), UserFactory()
+    moment = datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    names = ("recipient_id", "kind", "params", "link", "group_key", "created_at", "email_wanted")
+    rows = [
+        (user.pk, "message_new", {"text": f"«{n}»"}, f"/m/{n}/", "g", moment, n == 1)
+        for n, user in enumerate((second, first, second))
+    ]
+    ids = sql.insert_rows(Notification, names, rows)
+    assert len(set(ids)) == 3
+    for n, (key, row) in enumerate(zip(ids, rows, strict=True)):
+        stored = Notification.objects.get(pk=key)
+        assert tuple(getattr(stored, name) for name in names) == row, n
+        assert stored.read_at is None and stored.dedupe_key is None
+
+
+def test_insert_rows_of_nothing_runs_no_statement(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert sql.insert_rows(Notification, ("kind",), []) == []

@@ -8,9 +8,10 @@ sits on the event loop (the chat consumer) runs the service through ``collecting
 its commits release are handed back with the result, and it sends them itself, with no hop.
 """
 
+import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -41,7 +42,19 @@ def publish(group: str, event: dict[str, Any]) -> None:
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: publish(group, event))
+    publish_all_on_commit([(group, event)])
+
+
+def publish_all_on_commit(events: Sequence[Event]) -> None:
+    """Publish these in order after commit, with one hook: registering a hook cost more than
+    sending an event, and a burst of chat messages has two events a message."""
+    if events:
+        transaction.on_commit(functools.partial(_publish_all, list(events)))
+
+
+def _publish_all(events: list[Event]) -> None:
+    for group, event in events:
+        publish(group, event)
 
 
 def collecting[T](function: Callable[..., T], *args: Any) -> tuple[T, list[Event]]:

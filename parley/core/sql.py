@@ -74,6 +74,25 @@ def insert(objects: Sequence[Model]) -> None:
         return
     meta = objects[0]._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    rows = [[field.pre_save(obj, True) for field in fields] for obj in objects]
+    keys = insert_rows(meta.model, [field.attname for field in fields], rows)
+    for obj, key in zip(objects, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def insert_rows(
+    model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert rows given as the values of the named fields (``attname``s, in that order, and
+    final: nothing fills a default or ``auto_now``) in one statement; their ids, in order.
+
+    For a burst of rows that need no model object (a message's notifications)."""
+    if not rows:
+        return []
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
     database = connections[connection.alias]  # the proxy looks it up again on every use
     # A text, a whole number or a flag bound for a column of that kind goes to the driver as
     # it is (JSON, say, would encode it); NULL needs no preparing either. Most of a message's
@@ -81,24 +100,20 @@ def insert(objects: Sequence[Model]) -> None:
     # than the database's insert.
     kinds = [_plain_type(field) for field in fields]
     params = []
-    for obj in objects:
-        for field, kind in zip(fields, kinds, strict=True):
-            value = field.pre_save(obj, True)
+    for row in rows:
+        for field, kind, value in zip(fields, kinds, row, strict=True):
             if value is None or type(value) is kind:
                 params.append(value)
             else:
                 params.append(field.get_db_prep_save(value, database))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    rows = ", ".join([f"({placeholders(len(fields))})"] * len(objects))
+    values = ", ".join([f"({placeholders(len(fields))})"] * len(rows))
     query = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows}"  # noqa: S608
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
         f" RETURNING {quote(meta.pk.column)}"
     )
-    for obj, (key,) in zip(objects, fetch(query, params), strict=True):
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    return [key for (key,) in fetch(query, params)]
 
 
 def _plain_type(field: Field) -> type | None:

@@ -24,7 +24,7 @@ from parley.accounts.models import User
 from parley.core import sql
 from parley.core.clock import now
 from parley.core.errors import Invalid, NotFound
-from parley.core.realtime import publish_on_commit
+from parley.core.realtime import publish_all_on_commit, publish_on_commit
 
 from . import rules
 from .kinds import KINDS
@@ -85,6 +85,33 @@ class Bell:
         return {"user": self.user, "id": self.id, "kind": self.kind, "unread": self.unread}
 
 
+@dataclass(slots=True)
+class _Row:
+    """A notification to write: a plain object, as a burst of chat messages writes one per
+    message and building a model object for each cost more than inserting it."""
+
+    notice: int  # the index of its notice
+    recipient_id: int
+    kind: str
+    params: dict[str, Any]
+    link: str
+    group_key: str
+    dedupe_key: str | None
+    created_at: datetime | None = None
+    email_wanted: bool = False
+    pk: int | None = None
+
+    def values(self) -> list[Any]:
+        return [getattr(self, name) for name in _COLUMNS]
+
+
+# What a new notification's row holds; the others start empty.
+_COLUMNS = (
+    "recipient_id", "kind", "params", "link", "group_key", "dedupe_key", "created_at",
+    "email_wanted",
+)  # fmt: skip
+
+
 def notify_many(notices: Sequence[Notice], *, announce: bool = True) -> list[list[Bell]]:
     """``notify`` for several events at once (a batch of chat messages): the statements are per
     batch, not per event, so a busy chat pays for its notifications once per burst.
@@ -92,23 +119,16 @@ def notify_many(notices: Sequence[Notice], *, announce: bool = True) -> list[lis
     Returns each notice's bells. ``announce=False`` leaves telling the recipients' sockets to
     the caller, who sends the bells with its own event (a new message carries its bell, so
     the socket gets one frame instead of two)."""
-    rows: list[Notification] = []
-    owner: dict[int, int] = {}  # id() of a row → index of its notice
+    rows: list[_Row] = []
     for index, notice in enumerate(notices):
         if notice.kind not in KINDS:
             raise ValueError(f"unknown notification kind {notice.kind!r}")
         clean = {key: _clip(value) for key, value in (notice.params or {}).items()}
+        group = notice.group or f"{notice.kind}:{notice.link}"
         for user_id in sorted({r if isinstance(r, int) else r.pk for r in notice.recipients}):
-            row = Notification(
-                recipient_id=user_id,
-                kind=notice.kind,
-                params=clean,
-                link=notice.link,
-                group_key=notice.group or f"{notice.kind}:{notice.link}",
-                dedupe_key=notice.dedupe_key,
+            rows.append(
+                _Row(index, user_id, notice.kind, clean, notice.link, group, notice.dedupe_key)
             )
-            rows.append(row)
-            owner[id(row)] = index
     bells: list[list[Bell]] = [[] for _ in notices]
     if not rows:
         return bells
@@ -119,18 +139,20 @@ def notify_many(notices: Sequence[Notice], *, announce: bool = True) -> list[lis
         row.email_wanted = wants_email[row.recipient_id, row.kind]
     with transaction.atomic(savepoint=False):  # nothing here recovers from a failure
         created = [row for row in rows if not row.dedupe_key]
-        sql.insert(created)
+        keys = sql.insert_rows(Notification, _COLUMNS, [row.values() for row in created])
+        for row, key in zip(created, keys, strict=True):
+            row.pk = key
         created += _insert([row for row in rows if row.dedupe_key])
-        jobs, counts = _after_insert(created, moment)
+        jobs, counts = _after_insert([row.pk for row in created], moment)
         for job in sorted(jobs):
             _schedule_email(*job, moment)
+    events = []
     for row in created:
         bell = Bell(row.recipient_id, row.pk, row.kind, counts[row.recipient_id])
-        bells[owner[id(row)]].append(bell)
-        if announce:
-            publish_on_commit(
-                user_group(bell.user), {"type": "notification.new", **bell.as_event()}
-            )
+        bells[row.notice].append(bell)
+        events.append((user_group(bell.user), {"type": "notification.new", **bell.as_event()}))
+    if announce:
+        publish_all_on_commit(events)
     return bells
 
 
@@ -140,15 +162,17 @@ def _clip(value: Any) -> Any:
     return value
 
 
-def _insert(rows: list[Notification]) -> list[Notification]:
+def _insert(rows: list[_Row]) -> list[_Row]:
     """One by one, skipping a recipient who already has this event (its ``dedupe_key``)."""
     created = []
     for row in rows:
+        notification = Notification(**dict(zip(_COLUMNS, row.values(), strict=True)))
         try:
             with transaction.atomic():
-                row.save(force_insert=True)
+                notification.save(force_insert=True)
         except IntegrityError:
             continue
+        row.pk = notification.pk
         created.append(row)
     return created
 
@@ -171,9 +195,10 @@ _AFTER_INSERT = """
 
 
 def _after_insert(
-    created: list[Notification], moment: datetime
+    created: list[int], moment: datetime
 ) -> tuple[set[tuple[int, str]], dict[int, int]]:
-    """The (recipient, group) pairs that need an e-mail job, and each recipient's unread count.
+    """The (recipient, group) pairs that need an e-mail job, and each recipient's unread count,
+    after the notifications with the ids ``created`` were written.
 
     A pair needs a job when ``created`` holds its first notification pending e-mail in this
     ``EMAIL_JOB_SLOT``; for the others one is already queued, and one per slot is enough, as
@@ -183,8 +208,7 @@ def _after_insert(
     slot_start, _ = rules.email_job_slot(moment)
     rows = sql.fetch(
         _AFTER_INSERT.format(table=Notification._meta.db_table, ids=sql.placeholders(len(created))),
-        [True, True, connection.ops.adapt_datetimefield_value(slot_start)]
-        + [n.pk for n in created],
+        [True, True, connection.ops.adapt_datetimefield_value(slot_start), *created],
     )
     jobs = {(recipient, group) for recipient, group, first, _ in rows if first}
     return jobs, {recipient: unread for recipient, _, _, unread in rows}

@@ -122,6 +122,31 @@ def test_dedupe_key_makes_an_event_at_most_once(cast, committed):
     assert Notification.objects.count() == 1
 
 
+def test_many_notices_get_their_own_bells_with_once_only_ones_among_them(cast, committed):
+    """Plain notices are written together, once-only ones one by one; each notice still gets
+    the bells of its own rows, and a once-only one already sent gets none."""
+    notice = services.Notice
+    reminder = {"buyer": "B", "hours": 24, "store": "S"}
+    with committed():
+        services.notify(recipients=[cast.seller], kind="reply_reminder", params=reminder,
+                        link="/m/1/", dedupe_key="once")  # fmt: skip
+        bells = services.notify_many([
+            notice([cast.buyer, cast.seller], "message_new", "/m/1/", {"text": "a"}),
+            notice([cast.seller], "reply_reminder", "/m/1/", reminder, dedupe_key="once"),
+            notice([cast.seller], "reply_reminder", "/m/2/", reminder, dedupe_key="twice"),
+            notice([cast.other_buyer], "message_new", "/m/3/", {"text": "b"}),
+        ])  # fmt: skip
+    stored = {n.pk: n for n in Notification.objects.all()}
+    assert [[(b.user, stored[b.id].link, stored[b.id].kind) for b in rung] for rung in bells] == [
+        [(cast.buyer.pk, "/m/1/", "message_new"), (cast.seller.pk, "/m/1/", "message_new")],
+        [],
+        [(cast.seller.pk, "/m/2/", "reply_reminder")],
+        [(cast.other_buyer.pk, "/m/3/", "message_new")],
+    ]
+    assert bells[2][0].unread == 3 and bells[0][0].unread == 1  # the seller's: once, a, twice
+    assert len(stored) == 5
+
+
 def test_unknown_kind_is_a_programming_error(cast):
     with pytest.raises(ValueError):
         services.notify(recipients=[cast.buyer], kind="nope", link="/")
