@@ -1,5 +1,7 @@
 """SQLite connections are reused, never across a replaced file or an open transaction."""
 
+import sqlite3
+
 import pytest
 from django.db import connection
 
@@ -35,6 +37,55 @@ def test_a_closed_connection_is_taken_again_with_its_pragmas(database):
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert second.connection is raw
+    second.close()
+
+
+def test_foreign_keys_left_off_come_back_on(database):
+    """A migration turns them off on its connection; the next user must have them on."""
+    first = wrapper_for(database)
+    first.ensure_connection()
+    first.connection.execute("PRAGMA foreign_keys = OFF")
+    first.close()
+    second = wrapper_for(database)
+    with second.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+    second.close()
+
+
+def test_a_connection_taken_again_keeps_its_prepared_statements(database):
+    """Setting a pragma that is already on would make SQLite prepare every statement anew."""
+    statement = "SELECT count(*) FROM sqlite_master WHERE name = %s"
+
+    def run() -> DatabaseWrapper:
+        wrapper = wrapper_for(database)
+        with wrapper.cursor() as cursor:
+            cursor.execute(statement, ["t"])
+        return wrapper
+
+    run().close()
+    again = run()
+    try:
+        prepared = again.connection.execute(
+            "SELECT reprep, run FROM sqlite_stmt WHERE sql LIKE 'SELECT count(*) FROM sqlite_m%'"
+        ).fetchall()
+    except sqlite3.OperationalError:
+        pytest.skip("this SQLite does not list its statements (SQLITE_ENABLE_STMTVTAB)")
+    assert prepared == [(0, 2)]
+    again.close()
+
+
+def test_a_connection_taken_again_still_has_the_search_function(database):
+    run = "SELECT parley_search_stems('Где мои заказы?')"
+    first = wrapper_for(database)
+    with first.cursor() as cursor:
+        cursor.execute(run)
+    first.close()
+    second = wrapper_for(database)
+    with second.cursor() as cursor:
+        cursor.execute(run)
+        assert cursor.fetchone()[0] == "где мо заказ"
+    assert second.taken_from_pool
     second.close()
 
 

@@ -29,7 +29,9 @@ PG_RARE_MAX = 5000
 
 
 def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite":
+    """Once per SQLite connection: defining a function again makes SQLite prepare every
+    statement anew, and a connection taken from the pool is announced as new each time."""
+    if connection.vendor == "sqlite" and not getattr(connection, "taken_from_pool", False):
         connection.connection.create_function(
             "parley_search_stems", 1, index_stems, deterministic=True
         )
