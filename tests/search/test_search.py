@@ -14,7 +14,7 @@ from parley.attachments.services import attachments_create_from_uploads
 from parley.messaging import services as messaging
 from parley.search import stopwords
 from parley.search.selectors import SearchFilters, search_messages
-from parley.search.text import highlight, query_stems
+from parley.search.text import highlight, index_stems, query_stems, words
 
 from ..conftest import bearer_for, client_for
 from ..factories import StoreFactory
@@ -235,3 +235,10 @@ def test_postgresql_reads_rare_words_from_the_index_and_walks_for_common_ones(ca
     assert found(cast.buyer, "заказ") == before
     assert found(cast.buyer, "заказ носорог") == []
     assert found(cast.buyer, "DHL") == ["dhl"]
+
+
+def test_words_are_found_in_the_text_as_written_then_normalised():
+    """Lower-casing can add a mark that is not a letter (İ → i̇): words are cut first."""
+    assert words("ЁЛКА, İstanbul; x_y 12шт") == ["елка", "i̇stanbul", "x", "y", "12шт"]
+    assert words("") == words("_ -") == []
+    assert index_stems("Ёлки и ЗАКАЗЫ") == "елк и заказ"
