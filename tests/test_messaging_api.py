@@ -1,9 +1,16 @@
 """The Message Center API: open, list, send with Idempotency-Key, history cursors, read."""
 
-import pytest
+import json
+from datetime import UTC, datetime
 
+import pytest
+import time_machine
+
+from parley.api import api as ninja_api
 from parley.messaging import services
 from parley.messaging.models import Conversation, Message, ReadMarker
+from parley.messaging.payloads import message_payload
+from parley.messaging.schemas import MessagePage
 
 from .conftest import bearer_for, client_for
 from .factories import ProductFactory
@@ -156,3 +163,51 @@ def test_someone_elses_photo_or_order_cannot_be_sent(cast):
     assert buyer("post", path, {"body": "x", "attachments": [theirs["id"]]}).status_code == 404
     assert buyer("post", path, {"body": "x", "order": "B-1"}).status_code == 404
     assert Message.objects.count() == 0
+
+
+def test_the_history_is_the_validated_page_byte_for_byte(cast):
+    """The history is written without validating it again: it must be exactly what validating
+    ``MessagePage`` and rendering it gives, with photos, a product card, a time on the second
+    and one with microseconds, quotes and emoji."""
+    conversation = services.conversation_open(actor=cast.buyer, store=cast.store)
+    product = ProductFactory(store=cast.store, title='Плед «Уют» "XL"')
+    buyer, seller = api(cast.buyer), api(cast.seller)
+    photo = (
+        client_for(None)
+        .post(
+            API + "/attachments", {"files": [upload(photo_bytes())]}, headers=bearer_for(cast.buyer)
+        )
+        .json()[0]
+    )
+    path = f"/conversations/{conversation.pk}/messages"
+    with time_machine.travel(datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC), tick=False):
+        sent = {"body": "Есть синий?", "attachments": [photo["id"]], "product": product.pk}
+        buyer("post", path, sent, headers={"Idempotency-Key": "k-1"})
+    with time_machine.travel(datetime(2030, 1, 2, 3, 4, 6, 789012, tzinfo=UTC), tick=False):
+        seller("post", path, {"body": '«Да» ✓ 📷 \\ "так"\n'})
+    services.message_send(actor=cast.buyer, conversation=conversation, body="третье")
+
+    def validated(query: str) -> bytes:
+        """What ninja writes for a view that returns the page to validate, as it did before."""
+        messages = list(Message.objects.filter(conversation=conversation).order_by("seq"))
+        window = {"": messages, "?limit=2": messages[-2:], "?before=2": messages[:1]}[query]
+        page = {
+            "items": [message_payload(m) for m in window],
+            "has_before": window[0].seq > 1,
+            "has_after": window[-1].seq < len(messages),
+            "before": window[0].seq if window[0].seq > 1 else None,
+            "after": window[-1].seq,
+        }
+        dumped = MessagePage.model_validate(page).model_dump()
+        return ninja_api.renderer.render(None, dumped, response_status=200).encode()
+
+    for query in ("", "?limit=2", "?before=2"):
+        answer = buyer("get", path + query)
+        assert answer.status_code == 200
+        assert answer.content == validated(query), query
+    first = json.loads(buyer("get", path).content)["items"]
+    assert [m["created_at"] for m in first[:2]] == [
+        "2030-01-02T03:04:05Z", "2030-01-02T03:04:06.789Z"
+    ]  # fmt: skip
+    assert first[0]["attachments"][0]["sha256"] == photo["sha256"]
+    assert first[0]["context"]["title"] == 'Плед «Уют» "XL"'

@@ -39,8 +39,8 @@ from parley.accounts.auth import token_user
 from parley.core.middleware import contains_nul
 
 from . import sending
-from .api import ID_MAX
-from .payloads import message_payload
+from .api import ID_MAX, api_answer
+from .payloads import message_api_payload
 from .schemas import MessageIn
 from .services import Draft
 
@@ -137,11 +137,7 @@ class SendOnLoop:
         # The payload is ``MessageOut``'s shape, field for field (a test compares this answer
         # with the view's byte for byte); only the time is left for the API's encoder to write,
         # rather than validating the whole payload again.
-        payload = {**message_payload(message, ()), "created_at": message.created_at}
-        api = _api()
-        content = json.dumps(payload, cls=api.renderer.encoder_class)
-        status = 201 if created else 200
-        answer = HttpResponse(content, status=status, content_type=api.get_content_type())
+        answer = api_answer(message_api_payload(message, ()), 201 if created else 200)
         return self._shaped(request, answer)
 
     def _let_through(self, request: HttpRequest) -> bool:
@@ -166,12 +162,6 @@ class SendOnLoop:
 
 def _never_called(request: HttpRequest) -> HttpResponseBase:
     raise AssertionError("this path calls the middleware's request and response halves alone")
-
-
-def _api() -> Any:
-    from parley.api import api  # the API imports this app's routes
-
-    return api
 
 
 def _single_headers(scope: Scope) -> dict[bytes, bytes] | None:

@@ -81,3 +81,11 @@ def message_payload(
         "client_id": message.client_id,
         "created_at": message.created_at.isoformat(),
     }
+
+
+def message_api_payload(
+    message: "Message | MessageRow", attachments: Sequence[Attachment] | None = None
+) -> dict[str, Any]:
+    """``MessageOut``: the event's payload with its time left as a datetime, which the API's
+    renderer writes its own way (to the millisecond, UTC as Z)."""
+    return {**message_payload(message, attachments), "created_at": message.created_at}
