@@ -264,6 +264,28 @@ async def test_presence_comes_and_goes_with_the_other_side(cast, dialog):
     await buyer.close()
 
 
+async def test_a_layer_that_cannot_discard_still_lets_the_socket_close(
+    cast, dialog, monkeypatch, caplog
+):
+    """Thousands of sockets closing at once can exhaust the Redis pool: the socket still
+    closes cleanly, its user still goes offline, and the log says which group kept it."""
+    buyer = await ChatClient.open(cast.buyer)
+    seller = await ChatClient.open(cast.seller)
+    await buyer.next("presence")
+    layer = get_channel_layer()
+
+    async def exhausted(group: str, channel: str) -> None:
+        raise ConnectionError("No connection available.")
+
+    monkeypatch.setattr(layer, "group_discard", exhausted)
+    await seller.close()  # raises if the consumer failed while closing
+    offline = await buyer.next("presence")
+    assert offline["side"] == "store" and offline["online"] is False
+    assert "left chat.store." in caplog.text and "No connection available" in caplog.text
+    monkeypatch.undo()
+    await buyer.close()
+
+
 async def test_ping_is_answered_and_the_server_pings_and_closes_a_silent_socket(cast, settings):
     buyer = await ChatClient.open(cast.buyer)
     await buyer.send({"type": "ping"})

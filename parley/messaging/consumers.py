@@ -13,6 +13,7 @@ is answered with ``resync``.
 import asyncio
 import functools
 import json
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from parley.notifications.services import user_group
 from . import chat_selectors, presence, selectors, sending, services
 from .models import Conversation
 from .payloads import message_payload, side_group, store_group
+
+logger = logging.getLogger(__name__)
 
 SUBPROTOCOL = "parley.chat.v1"
 
@@ -242,7 +245,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.delivered_task is not None:
             self.delivered_task.cancel()
         for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as failure:  # the socket is gone whatever the layer says
+                # Thousands of sockets closing at once can hold every Redis connection of the
+                # process past its timeout. A group still naming this socket only holds what
+                # is sent to it until the layer's expiry; the user still goes offline below.
+                logger.warning("socket %s left %s without the layer: %r", self.channel_name,
+                               group, failure)  # fmt: skip
         went_offline = await presence_call(presence.presence_disconnect, self.user.pk)
         if went_offline:
             await self._announce_presence()
