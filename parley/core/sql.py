@@ -26,6 +26,15 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+def true_literal() -> str:
+    """TRUE as this database writes it in a partial index's condition (SQLite: 1).
+
+    A statement that should use such an index writes the value out: given as a parameter,
+    SQLite cannot know the index applies until the value is bound, and prepares the statement
+    anew at every run to find out."""
+    return "1" if connection.vendor == "sqlite" else "TRUE"
+
+
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -182,10 +182,10 @@ def _insert(rows: list[_Row]) -> list[_Row]:
 # and one index count per row, however many notifications are pending or unread.
 _AFTER_INSERT = """
     SELECT n.recipient_id, n.group_key,
-        n.email_wanted = %s AND NOT EXISTS (
+        n.email_wanted = {true} AND NOT EXISTS (
             SELECT 1 FROM {table} e
             WHERE e.recipient_id = n.recipient_id AND e.group_key = n.group_key
-              AND e.email_wanted = %s AND e.emailed_at IS NULL AND e.created_at >= %s
+              AND e.email_wanted = {true} AND e.emailed_at IS NULL AND e.created_at >= %s
               AND e.id < n.id
         ),
         (SELECT COUNT(*) FROM {table} u WHERE u.recipient_id = n.recipient_id
@@ -207,8 +207,12 @@ def _after_insert(
         return set(), {}
     slot_start, _ = rules.email_job_slot(moment)
     rows = sql.fetch(
-        _AFTER_INSERT.format(table=Notification._meta.db_table, ids=sql.placeholders(len(created))),
-        [True, True, connection.ops.adapt_datetimefield_value(slot_start), *created],
+        _AFTER_INSERT.format(
+            table=Notification._meta.db_table,
+            ids=sql.placeholders(len(created)),
+            true=sql.true_literal(),
+        ),
+        [connection.ops.adapt_datetimefield_value(slot_start), *created],
     )
     jobs = {(recipient, group) for recipient, group, first, _ in rows if first}
     return jobs, {recipient: unread for recipient, _, _, unread in rows}

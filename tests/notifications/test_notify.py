@@ -2,7 +2,7 @@
 rendered in the reader's language."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from parley.messaging import services as messaging
@@ -145,6 +145,29 @@ def test_many_notices_get_their_own_bells_with_once_only_ones_among_them(cast, c
     ]
     assert bells[2][0].unread == 3 and bells[0][0].unread == 1  # the seller's: once, a, twice
     assert len(stored) == 5
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own statement counters")
+def test_the_check_after_insert_is_prepared_once(cast, committed):
+    """The pending e-mail index is partial: a flag given as a parameter made SQLite prepare
+    the statement anew at every notification to see whether the index applied."""
+
+    def counts() -> dict[str, tuple[int, int]]:
+        rows = connection.connection.execute(
+            "SELECT sql, reprep, run FROM sqlite_stmt WHERE sql LIKE '%e.emailed_at IS NULL%'"
+            " AND sql NOT LIKE '%sqlite_stmt%'"
+        )
+        return {sql: (reprep, run) for sql, reprep, run in rows}
+
+    before = counts()
+    for n in range(3):
+        with committed():
+            services.notify(recipients=[cast.seller], kind="message_new", link=f"/m/{n}/",
+                            params={"text": "a"}, group="conversation:1")  # fmt: skip
+    after = counts()
+    ran = {sql: (reprep - before.get(sql, (0, 0))[0], run - before.get(sql, (0, 0))[1])
+           for sql, (reprep, run) in after.items()}  # fmt: skip
+    assert sorted(ran.values()) == [(0, 0)] * (len(ran) - 1) + [(0, 3)]
 
 
 def test_unknown_kind_is_a_programming_error(cast):
