@@ -6,6 +6,7 @@ written out here are short, use only parameters for values, and run on SQLite an
 alike (both suites run them).
 """
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,11 +47,22 @@ def readers(model: type[Model], names: Sequence[str]) -> list[Callable[[Any], An
     value, as the ORM's converters would (SQLite hands back a time as text and a flag as 0
     or 1, JSON comes as text). Only for the columns a statement reads, not a model's all."""
     database = connections[connection.alias]
+    return [
+        _converting(converters, column, database) if converters else _as_is
+        for column, converters in _converters(model, tuple(names), connection.alias)
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _converters(model: type[Model], names: tuple[str, ...], alias: str) -> list[tuple[Any, list]]:
+    """Each field's column and converters, looked up once per database: finding them cost
+    more than a history page's conversions."""
+    database = connections[alias]
     found = []
     for name in names:
         column = model._meta.get_field(name).get_col(model._meta.db_table)
         converters = database.ops.get_db_converters(column) + column.get_db_converters(database)
-        found.append(_converting(converters, column, database) if converters else _as_is)
+        found.append((column, converters))
     return found
 
 

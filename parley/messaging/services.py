@@ -4,6 +4,7 @@ Every function validates, runs in one transaction and publishes to the conversat
 only after commit (see ``payloads`` for the event shapes). Live chat builds on these.
 """
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from parley.accounts.models import User
@@ -114,6 +116,14 @@ Outcome = tuple[Message, bool] | ParleyError | DatabaseError
 # A conversation number in a page's URL, replaced by each message's own: reversing the URL
 # for every message of a batch cost more than writing its notification.
 PAGE_MARKER = 2**31 - 1
+
+
+@functools.lru_cache(maxsize=32)
+def _page_with_marker(language: str | None, prefix: str) -> str:
+    """The conversation page's URL with ``PAGE_MARKER`` for its number, reversed once per
+    language and script prefix: reversing took longer than the rest of a one-message batch."""
+    return reverse("messaging:conversation", args=[PAGE_MARKER])
+
 
 # What sending moves on the conversation row, copied back to a caller's instance.
 CONVERSATION_MOVES = (
@@ -247,7 +257,7 @@ class _Batch:
         self.waiting: list[Message] = []
         self.notices: list[Notice] = []
         self.noticed: list[int] = []  # the index in ``messages`` of each notice's message
-        self.page = reverse("messaging:conversation", args=[PAGE_MARKER])  # once per batch
+        self.page = _page_with_marker(get_language(), get_script_prefix())
 
     def _memberships(self, drafts: Sequence[Draft]) -> set[tuple[int, int]]:
         """(user, store) pairs the batch needs, in one query: whether a sender who is not the

@@ -3,6 +3,7 @@ rendered in the reader's language."""
 
 import pytest
 from django.db import connection, transaction
+from django.urls import set_script_prefix
 from django.utils import translation
 
 from parley.messaging import services as messaging
@@ -31,6 +32,20 @@ def test_a_buyer_message_notifies_every_store_member_once(cast, conversation, co
     assert rows[0].params == {"sender": "Buyer", "text": "Есть синий?"}
     assert rows[0].link == f"/messages/{conversation.pk}/#m-1"
     assert rows[0].group_key == f"conversation:{conversation.pk}"
+
+
+def test_the_link_follows_the_script_prefix_of_the_moment(cast, conversation, committed):
+    """The page's address is reversed once per language and prefix, not once for all."""
+    for prefix, seq in (("/", 1), ("/market/", 2), ("/", 3)):
+        set_script_prefix(prefix)
+        try:
+            with committed():
+                messaging.message_send(actor=cast.buyer, conversation=conversation, body="?")
+        finally:
+            set_script_prefix("/")
+        assert Notification.objects.get(link__endswith=f"#m-{seq}").link == (
+            f"{prefix}messages/{conversation.pk}/#m-{seq}"
+        )
 
 
 def test_a_store_reply_notifies_the_buyer_only(cast, conversation, committed):
