@@ -31,6 +31,7 @@ class Batched[T, R]:
     def __init__(self, run: Callable[[Sequence[T]], Sequence[R]], limit: int) -> None:
         self.run = run
         self.limit = limit
+        self._in_db_thread = database_sync_to_async(collecting)  # built once, used per batch
         # One queue per event loop: tests and servers may run several, one after the other.
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[T, R]] = (
             weakref.WeakKeyDictionary()
@@ -51,7 +52,7 @@ class Batched[T, R]:
             while queue.waiting:
                 batch, queue.waiting = queue.waiting[: self.limit], queue.waiting[self.limit :]
                 try:
-                    results, events = await database_sync_to_async(collecting)(
+                    results, events = await self._in_db_thread(
                         self.run, [item for item, _ in batch]
                     )
                 except Exception as error:  # the database is gone: every caller hears of it
