@@ -211,3 +211,14 @@ def test_the_history_is_the_validated_page_byte_for_byte(cast):
     ]  # fmt: skip
     assert first[0]["attachments"][0]["sha256"] == photo["sha256"]
     assert first[0]["context"]["title"] == 'Плед «Уют» "XL"'
+
+
+def test_each_dialog_in_the_list_links_its_own_store(cast):
+    """The list finds each store's address once, and never lends one store's to another."""
+    for store in (cast.store, cast.other_store, cast.store):
+        conversation = services.conversation_open(actor=cast.buyer, store=store)
+        services.message_send(actor=cast.buyer, conversation=conversation, body="?")
+    items = api(cast.buyer)("get", "/conversations").json()["items"]
+    assert sorted((i["store"]["slug"], i["store"]["url"]) for i in items) == sorted(
+        (store.slug, store.get_absolute_url()) for store in (cast.store, cast.other_store)
+    )

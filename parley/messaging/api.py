@@ -60,14 +60,21 @@ class HistoryQuery(Schema):
     limit: int = Field(default=50, ge=1, le=100)
 
 
-def conversation_out(user: User, conversation: Conversation) -> ConversationOut:
+def conversation_out(
+    user: User, conversation: Conversation, store_urls: dict[int, str] | None = None
+) -> ConversationOut:
+    """``store_urls``: the store pages' addresses already found for a list, whose dialogs
+    mostly share a store (a seller's page reversed the same address twenty times)."""
     product, order = conversation.product, conversation.order
+    store_urls = {} if store_urls is None else store_urls
+    if conversation.store_id not in store_urls:
+        store_urls[conversation.store_id] = conversation.store.get_absolute_url()
     return ConversationOut(
         id=conversation.pk,
         store={
             "slug": conversation.store.slug,
             "name": conversation.store.name,
-            "url": conversation.store.get_absolute_url(),
+            "url": store_urls[conversation.store_id],
         },
         buyer={"id": conversation.buyer_id, "name": conversation.buyer.public_name},
         product={"id": product.pk, "title": product.title, "url": product.get_absolute_url()}
@@ -100,10 +107,11 @@ def conversations_list(request: HttpRequest, page: Query[PageQuery]):
     """The caller's dialogs (as buyer and as store member), newest first, with unread counts."""
     dialogs = selectors.dialogs_for(request.auth)
     items = dialogs.summaries(page.offset, page.offset + page.limit)
+    store_urls: dict[int, str] = {}
     return ConversationPage(
         count=dialogs.count(),
         unread_total=dialogs.unread_total(),
-        items=[conversation_out(request.auth, c) for c in items],
+        items=[conversation_out(request.auth, c, store_urls) for c in items],
     )
 
 
