@@ -238,7 +238,8 @@ async def send_phase(
     "http") to their own store, whose seller's socket receives them; bounded by ``seconds``.
 
     ``cpu`` reads the server's CPU seconds: its use from the first send to the last delivery,
-    per message, is a steadier figure than throughput, which also depends on the client."""
+    per message, is a steadier figure than throughput, which also depends on the client. The
+    client's own CPU per message, measured alike, shows whether the client was the limit."""
     chosen = pairs[:senders]
     live = target.ws_path is not None
     receivers = await open_peers(target, [p["seller"] for p in chosen]) if live else []
@@ -290,6 +291,7 @@ async def send_phase(
             ack_latency.append(acked - started)
 
     cpu_before = cpu() if cpu else None
+    client_before = time.process_time()
     began = time.perf_counter()
     await asyncio.gather(*(sender(i) for i in range(len(chosen))))
     acked_all = time.perf_counter()
@@ -301,6 +303,7 @@ async def send_phase(
         await asyncio.sleep(0.01)
     finished = max([acked_all, *(r.received[-1][0] for r in receivers if r.received)])
     cpu_used = cpu() - cpu_before if cpu and cpu_before is not None else None
+    client_used = time.process_time() - client_before
     lost, disorder = 0, 0
     delivery: list[float] = []
     for receiver, texts, late in zip(receivers, sent, unacked, strict=False):
@@ -323,6 +326,7 @@ async def send_phase(
         "seconds": round(elapsed, 3),
         "throughput": round(total / elapsed, 1) if elapsed > 0 else None,
         "server_cpu_ms": round(1000 * cpu_used / total, 3) if cpu_used and total else None,
+        "client_cpu_ms": round(1000 * client_used / total, 3) if total else None,
         "send_ms": percentiles(ack_latency),
         "delivery_ms": percentiles(delivery) if live else None,
         "lost": lost if live else None,

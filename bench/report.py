@@ -43,6 +43,11 @@ ROWS: list[tuple[str, str, Getter, str]] = [
         for over, key in (("WS", "ws"), ("HTTP", "http"))
     ),
     *(
+        (f"Client CPU per message, {over} 32", "ms", _get(f"{key}_send_32", "client_cpu_ms"), "")
+        for over, key in (("WS", "ws"), ("HTTP", "http"))
+    ),
+    ("Python loop, server core, 10M steps", "ms", _get("python_loop_ms"), ""),
+    *(
         (f"WS send→ack, 1 sender {p}", "ms", _get("ws_send_1", "send_ms", p), "")
         for p in ("p50", "p95", "p99")
     ),

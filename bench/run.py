@@ -37,7 +37,7 @@ from bench.client import (
 )
 from bench.report import table
 from bench.scenario import SEARCH_FORMS, Scenario
-from bench.servers import Server, pin
+from bench.servers import CLIENT_CORE, Server, pin
 
 ROOT = Path(__file__).resolve().parent.parent
 READS = 500
@@ -200,6 +200,9 @@ async def idle_phase(
 
 def measure(server: Server, target: Target, plan: dict[str, Any], options: Options) -> dict:
     """Start the server, run every phase against it, stop it (also on failure)."""
+    # The host's speed drifts within minutes: each server's figures come with a reading of
+    # its own core's speed, taken just before.
+    loop_ms = python_loop_ms(on_core=server.core)
     server.start()
     if options.profile is not None:
         options.profile.mkdir(parents=True, exist_ok=True)
@@ -211,7 +214,12 @@ def measure(server: Server, target: Target, plan: dict[str, Any], options: Optio
         if server.log is not None and server.log.exists():
             options.logs.mkdir(parents=True, exist_ok=True)
             shutil.copy(server.log, options.logs / server.log.name)
-    return {"seed_seconds": plan["seconds"], "server_tracebacks": server.log_errors(), **results}
+    return {
+        "seed_seconds": plan["seconds"],
+        "python_loop_ms": loop_ms,
+        "server_tracebacks": server.log_errors(),
+        **results,
+    }
 
 
 def run_floor(options: Options) -> dict[str, Any]:
@@ -266,15 +274,21 @@ def postgres_engine() -> dict[str, str] | None:
     }
 
 
-def python_loop_ms(count: int = CALIBRATION_LOOP) -> float:
-    """How long this machine takes, now, for a fixed loop of plain Python on the load client's
-    core: the same CPU model runs at very different speeds from one day to the next on shared
-    hosts, and the absolute figures of two runs compare only alongside this one."""
-    started = time.perf_counter()
-    total = 0
-    for number in range(count):
-        total += number
-    return round((time.perf_counter() - started) * 1000, 1)
+def python_loop_ms(count: int = CALIBRATION_LOOP, on_core: int | None = None) -> float:
+    """How long this machine takes, now, for a fixed loop of plain Python (on ``on_core``, or
+    the load client's): the same CPU model runs at very different speeds from one day to the
+    next on shared hosts, and the absolute figures of two runs compare only alongside this."""
+    own = os.sched_getaffinity(0)
+    if on_core is not None and pin(on_core):
+        os.sched_setaffinity(0, {on_core})
+    try:
+        started = time.perf_counter()
+        total = 0
+        for number in range(count):
+            total += number
+        return round((time.perf_counter() - started) * 1000, 1)
+    finally:
+        os.sched_setaffinity(0, own)
 
 
 def machine() -> dict[str, Any]:
@@ -334,8 +348,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     only_phases = frozenset(args.phases.split(","))
     if not only_phases <= PHASES:
         parser.error(f"unknown phase: {', '.join(sorted(only_phases - PHASES))}")
-    if pin(1):
-        os.sched_setaffinity(0, {1})
+    if pin(CLIENT_CORE):
+        os.sched_setaffinity(0, {CLIENT_CORE})
     work = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     options = Options(
         work,

@@ -22,9 +22,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# The cores this process may use, read before the load client pins itself to one of them: a
+# command started afterwards inherits the client's single core unless told otherwise.
+CORES = sorted(os.sched_getaffinity(0))
+# The server gets the first core and the load client the second, when there are two.
+SERVER_CORE = CORES[0]
+CLIENT_CORE = CORES[1] if len(CORES) > 1 else CORES[0]
+
+
 def pin(core: int) -> list[str]:
-    """The ``taskset`` prefix that pins a command to ``core``, when the machine has it."""
-    if len(os.sched_getaffinity(0)) > 1 and os.path.exists("/usr/bin/taskset"):
+    """The ``taskset`` prefix that pins a command to ``core``, when the machine has two cores
+    to keep apart and ``taskset``."""
+    if len(CORES) > 1 and core in CORES and os.path.exists("/usr/bin/taskset"):
         return ["taskset", "-c", str(core)]
     return []
 
@@ -37,7 +46,7 @@ class Server:
     app: str
     cwd: Path
     env: dict[str, str]
-    core: int = 0
+    core: int = SERVER_CORE
     port: int = field(default_factory=free_port)
     log: Path | None = None
     process: subprocess.Popen | None = None

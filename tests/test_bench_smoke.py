@@ -5,14 +5,18 @@ drives every phase, notices nothing lost, and writes the figures it promises.
 """
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.client import percentiles, search_check
 from bench.report import table
 from bench.scenario import SEARCH_FORMS, SEARCH_WORD, WORDS, Scenario, holds_search_word, words
-from bench.servers import Server
+from bench.servers import CLIENT_CORE, SERVER_CORE, Server, pin
 from parley.search.text import query_stems, stem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +90,27 @@ def test_server_cpu_counts_the_servers_own_work():
         child.wait()
 
 
+@pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2 or shutil.which("taskset") is None,
+    reason="needs two cores and taskset",
+)
+def test_the_server_gets_a_core_of_its_own_after_the_client_took_the_other():
+    """The load client pins itself first; a server it starts would inherit that one core and
+    share it with the client, unless pinned to its own."""
+    own = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {CLIENT_CORE})
+    try:
+        child = subprocess.run(
+            [*pin(SERVER_CORE), sys.executable, "-c",
+             "import os; print(sorted(os.sched_getaffinity(0)))"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.sched_setaffinity(0, own)
+    assert SERVER_CORE != CLIENT_CORE
+    assert child.stdout.strip() == str([SERVER_CORE]), child.stderr
+
+
 def test_a_tiny_run_against_the_floor_measures_every_phase(tmp_path):
     output = tmp_path / "bench.json"
     done = subprocess.run(
@@ -103,6 +128,8 @@ def test_a_tiny_run_against_the_floor_measures_every_phase(tmp_path):
             assert phase["lost"] == 0 and phase["out_of_order_receivers"] == 0, phase
             assert phase["errors"] == []
             assert phase["server_cpu_ms"] is None or phase["server_cpu_ms"] > 0
+            assert phase["client_cpu_ms"] > 0
+    assert floor["python_loop_ms"] > 0
     assert floor["history"]["failures"] == 0 and floor["history"]["ms"]["n"] > 0
     assert floor["center"]["failures"] == 0
     assert floor["idle"]["sockets"] == report["scenario"]["idle_sockets"]
