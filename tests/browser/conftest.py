@@ -8,11 +8,14 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import uvicorn
+from channels.layers import channel_layers
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -31,10 +34,39 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def off_the_browser_thread(function: Callable[[], object]) -> None:
+    """Run on a thread of its own: sync Playwright keeps an event loop on this one, where
+    Django's services could not publish their events (``async_to_sync`` refuses there)."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            function()
+        except BaseException as failure:  # re-raised on the test's thread
+            failures.append(failure)
+        finally:
+            connections.close_all()  # this thread's connections go back to the pool
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
+
+
 @pytest.fixture
 def server(transactional_db) -> Iterator[str]:
-    """Serve the ASGI app on a free port; the demo marketplace is loaded first."""
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    """Serve the ASGI app on a free port; the demo marketplace is loaded first.
+
+    Each server starts from an empty cache and channel layer, with a layer object of its own:
+    groups, presence counts and queued events of an earlier server (or an earlier run sharing
+    the Redis database) must not reach this one.
+    """
+    cache.clear()
+    channel_layers.backends.clear()
+    off_the_browser_thread(
+        lambda: call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    )
     from parley.asgi import application
 
     port = _free_port()

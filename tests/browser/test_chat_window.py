@@ -7,7 +7,7 @@ from parley.accounts.models import User
 from parley.marketplace.models import Order
 from parley.messaging import services
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, off_the_browser_thread, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,12 @@ def test_a_long_chat_opens_at_its_newest_message(server, browser, device, viewpo
     order = Order.objects.get(number="PD-1003")
     buyer = User.objects.get(username="buyer")
     conversation = services.conversation_open(actor=buyer, store=order.store, order=order)
-    for n in range(1, 41):
-        services.message_send(actor=buyer, conversation=conversation, body=f"Вопрос номер {n}")
+
+    def write_forty() -> None:
+        for n in range(1, 41):
+            services.message_send(actor=buyer, conversation=conversation, body=f"Вопрос номер {n}")
+
+    off_the_browser_thread(write_forty)
 
     context = browser.new_context(locale="ru-RU", viewport=viewport)
     context.set_default_timeout(15_000)
