@@ -8,6 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.core.signals import request_started
 
+from parley.accounts.auth import token_user
 from parley.asgi import application, django_asgi_app
 from parley.core.handlers import SyncChainASGIHandler
 from parley.messaging import services
@@ -93,9 +94,13 @@ async def test_a_new_message_answers_with_the_django_views_headers(cast, dialog)
 
 
 async def test_sends_arriving_together_share_a_batch_and_keep_their_order(
-    cast, dialog, django_requests, batch_sizes
+    cast, dialog, django_requests, batch_sizes, monkeypatch
 ):
+    """One trip to the database thread per batch: the tokens are looked up in the batch that
+    writes the messages, not in a trip of their own."""
     batches = batch_sizes
+    token_trips = []
+    monkeypatch.setattr(token_user, "run", lambda raws: token_trips.append(raws) or [])
     headers = await headers_for(cast.buyer)
     path = f"/api/v1/conversations/{dialog.pk}/messages"
     answers = await asyncio.gather(
@@ -103,6 +108,7 @@ async def test_sends_arriving_together_share_a_batch_and_keep_their_order(
     )
     assert [status for status, _, _ in answers] == [201] * 12
     assert sum(batches) == 12 and len(batches) < 12
+    assert token_trips == []
     assert django_requests == []
     seqs = {json.loads(body)["body"]: json.loads(body)["seq"] for _, _, body in answers}
     assert sorted(seqs.values()) == list(range(1, 13))

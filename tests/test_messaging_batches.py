@@ -9,11 +9,12 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from parley.accounts.services import api_token_create
 from parley.core.errors import ErrorCode, ParleyError
 from parley.core.realtime import collecting
 from parley.messaging import sending, services
 from parley.messaging.models import Message, ReadMarker
-from parley.messaging.services import Draft
+from parley.messaging.services import Draft, TokenHolder
 from parley.notifications.models import Notification
 
 from .factories import MembershipFactory, ProductFactory, UserFactory
@@ -56,6 +57,39 @@ def test_each_draft_gets_its_own_outcome_and_a_refusal_changes_nothing_for_the_o
     assert [m.pk for m, _ in (outcomes[0], outcomes[2], outcomes[4])] == list(
         Message.objects.order_by("pk").values_list("pk", flat=True)
     )
+
+
+def test_a_sender_known_by_a_token_is_looked_up_in_the_batch_that_writes(cast, dialogs):
+    """The API's send: tokens are looked up with the batch, in one statement for all of them;
+    a token nobody holds, or a deactivated user's, is refused and writes nothing."""
+    mine, theirs = dialogs
+    _, buyers = api_token_create(user=cast.buyer)
+    _, other_buyers = api_token_create(user=cast.other_buyer)
+    _, inactive = api_token_create(user=UserFactory(is_active=False))
+    drafts = [
+        Draft(TokenHolder(buyers), mine.pk, "by token"),
+        Draft(TokenHolder("nobody-holds-this"), mine.pk, "unknown token"),
+        Draft(cast.seller, mine.pk, "by session"),
+        Draft(TokenHolder(inactive), mine.pk, "a deactivated user"),
+        Draft(TokenHolder(other_buyers), theirs.pk, "theirs"),
+        Draft(TokenHolder(buyers), theirs.pk, "not my conversation"),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = services.messages_send(drafts)
+    refusals = [o.code if isinstance(o, ParleyError) else None for o in outcomes]
+    assert refusals == [None, "auth_failed", None, "auth_failed", None, "not_found"]
+    assert outcomes[0][0].sender == cast.buyer and outcomes[4][0].sender == cast.other_buyer
+    assert stored(mine) == [(1, "by token", None), (2, "by session", None)]
+    assert stored(theirs) == [(1, "theirs", None)]
+    token_lookups = [q for q in queries if "key_hash" in q["sql"] and "SELECT" in q["sql"]]
+    assert len(token_lookups) == 1
+
+
+def test_a_batch_of_unknown_tokens_writes_nothing(cast, dialogs):
+    mine, _ = dialogs
+    outcomes = services.messages_send([Draft(TokenHolder("wrong"), mine.pk, "x")])
+    assert [o.code for o in outcomes] == ["auth_failed"]
+    assert stored(mine) == []
 
 
 def test_a_retried_key_in_the_same_batch_is_the_same_message(cast, dialogs):

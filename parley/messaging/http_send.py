@@ -4,9 +4,9 @@ The API's send is what an integration calls for every message it relays, its bus
 Through Django, each request ran the middleware chain, ninja and a transaction of its own, one
 after another on the process's one database thread (``core.handlers``): about 2 ms each, which
 held a process near 450 sends a second however many callers there were. Here the request is
-read on the event loop, its token is looked up together with the other requests' of the moment
-(``accounts.auth.token_user``), and its message joins the next batch of the group commit
-(``sending.send``): one trip to the database thread per burst, not per request.
+read on the event loop, and its message joins the next batch of the group commit
+(``sending.send``), where its token is looked up together with the other requests' of the
+moment: one trip to the database thread per burst, not per request.
 
 Only the plain case takes this path: a Bearer token and a JSON body holding text alone. The
 rest goes to Django, which answers with the API's documented errors in the caller's language:
@@ -35,14 +35,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 from pydantic import ValidationError
 
-from parley.accounts.auth import token_user
 from parley.core.middleware import contains_nul
 
 from . import sending
 from .api import ID_MAX, api_answer
 from .payloads import message_api_payload
 from .schemas import MessageIn
-from .services import Draft
+from .services import Draft, TokenHolder
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -124,12 +123,10 @@ class SendOnLoop:
         request = ASGIRequest(scope, io.BytesIO(body))
         if not self._let_through(request):
             return None
-        user = await token_user(token)
-        if user is None:
-            return None
         key = headers.get(b"idempotency-key")
         client_id = key.decode("latin-1") if key is not None else None
-        outcome = await sending.send(Draft(user, conversation_id, data.body, client_id=client_id))
+        draft = Draft(TokenHolder(token), conversation_id, data.body, client_id=client_id)
+        outcome = await sending.send(draft)
         if isinstance(outcome, Exception):
             return None
         message, created = outcome
