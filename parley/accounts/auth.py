@@ -11,8 +11,8 @@ from parley.core.batching import Batched
 from .models import User
 from .services import api_token_user, api_token_users
 
-# Tokens checked from the event loop (sockets connecting, the API's send on the loop) are
-# looked up together, in one statement per burst.
+# Tokens of sockets connecting are looked up together, in one statement per burst (the API's
+# send on the loop looks its tokens up in the send's own batch, ``messaging.services``).
 TOKEN_BATCH_MAX = 200
 
 token_user: Batched[str, User | None] = Batched(api_token_users, limit=TOKEN_BATCH_MAX)
