@@ -100,6 +100,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
+SQLITE_CHECKPOINT_PAGES = 10_000
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{SQLITE_PATH}",
@@ -115,7 +116,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue on busy_timeout instead of failing with "database locked".
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A batch of chat messages is one INSERT of many rows, for which SQLite keeps a
+        # statement journal: in a temporary file, created and deleted per batch, unless
+        # temp_store is MEMORY (a third of the batch's database time). The log is copied
+        # back into the database every 10,000 pages (about 40 MB) instead of every 1,000:
+        # a page that every batch changes (an index's last leaf, a busy conversation's row)
+        # is copied once per checkpoint, however often it changed.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+            f" PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES};"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -3,6 +3,7 @@
 import sqlite3
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from parley.core.sqlite.base import POOL_SIZE, DatabaseWrapper
@@ -38,6 +39,18 @@ def test_a_closed_connection_is_taken_again_with_its_pragmas(database):
         assert cursor.fetchone()[0] == "wal"
     assert second.connection is raw
     second.close()
+
+
+def test_a_connection_keeps_statement_journals_in_memory_and_checkpoints_seldom(database):
+    """A batch of messages is one INSERT of many rows, whose statement journal would
+    otherwise be a temporary file created and deleted per batch."""
+    wrapper = wrapper_for(database)
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA temp_store")
+        assert cursor.fetchone()[0] == 2  # MEMORY
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == settings.SQLITE_CHECKPOINT_PAGES > 1000
+    wrapper.close()
 
 
 def test_foreign_keys_left_off_come_back_on(database):
