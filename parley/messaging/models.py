@@ -55,8 +55,10 @@ class Conversation(models.Model):
 
 
 class Message(models.Model):
+    # No index of its own: "message_seq_unique" (conversation, seq) starts with it, and every
+    # index costs each sent message a write.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.PROTECT, related_name="messages"
+        Conversation, on_delete=models.PROTECT, related_name="messages", db_index=False
     )
     seq = models.PositiveIntegerField()
     sender = models.ForeignKey(
@@ -120,8 +122,10 @@ class MessageAttachment(models.Model):
 class ReadMarker(models.Model):
     """How far one participant has read one conversation."""
 
+    # Indexed first by "read_marker_unique" (conversation, user), as "message_seq_unique"
+    # indexes a message's conversation.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="read_markers"
+        Conversation, on_delete=models.CASCADE, related_name="read_markers", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_markers"

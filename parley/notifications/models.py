@@ -13,8 +13,13 @@ from .kinds import kind_choices
 
 
 class Notification(models.Model):
+    # Indexed first by "notification_recipient_recent" (recipient, -id); an index of its own
+    # would cost every notification, one per chat message, another write.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=40, choices=kind_choices())
     params = models.JSONField(default=dict, blank=True)
