@@ -39,7 +39,9 @@ class Batched[T, R]:
 
     async def __call__(self, item: T) -> R:
         loop = asyncio.get_running_loop()
-        queue = self._queues.setdefault(loop, _Queue())
+        queue = self._queues.get(loop)
+        if queue is None:  # ``setdefault`` would make a queue and a weak reference every call
+            queue = self._queues[loop] = _Queue()
         result: asyncio.Future[R] = loop.create_future()
         queue.waiting.append((item, result))
         if queue.worker is None:
