@@ -144,3 +144,15 @@ def test_a_tiny_run_against_the_floor_measures_every_phase(tmp_path):
         line for line in done.stdout.splitlines() if line.startswith("Search, a Russian word p95")
     )
     assert "—" in search_row and "<= 50" in search_row
+
+
+def test_the_batch_timer_sends_every_message_and_names_the_statements():
+    """``bench.batch`` in its own process, as its users run it: it seeds, sends, and reports."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.batch", "--batch", "4", "--batches", "5"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "20 messages in batches of 4" in done.stdout
+    assert '5×  INSERT INTO "messaging_message"' in done.stdout
