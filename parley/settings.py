@@ -118,7 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # BEGIN so two writers queue on busy_timeout instead of failing with "database locked".
         # A batch of chat messages is one INSERT of many rows, for which SQLite keeps a
         # statement journal: in a temporary file, created and deleted per batch, unless
-        # temp_store is MEMORY (a third of the batch's database time). The log is copied
+        # temp_store is MEMORY (which halved the time of the batch's INSERTs). The log is copied
         # back into the database every 10,000 pages (about 40 MB) instead of every 1,000:
         # a page that every batch changes (an index's last leaf, a busy conversation's row)
         # is copied once per checkpoint, however often it changed.
