@@ -9,6 +9,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 from .chat_client import served_chat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +62,23 @@ def test_postgresql_connections_come_from_a_pool_unless_turned_off():
     ), pooled.stderr
     plain = run_manage("shell", "-c", script, DATABASE_URL=url, DATABASE_POOL="false")
     assert plain.stdout.splitlines()[-1] == "60 None", plain.stderr
+
+
+def test_postgresql_runs_without_jit_and_keeps_the_options_given_in_the_url():
+    script = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    url = "postgres://parley@db.example.com:5432/parley?options=-c%20statement_timeout%3D5000"
+    result = run_manage("shell", "-c", script, DATABASE_URL=url, DATABASE_POOL="false")
+    assert result.stdout.splitlines()[-1] == (
+        "{'options': '-c statement_timeout=5000 -c jit=off'}"
+    ), result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_a_postgresql_connection_compiles_no_statement():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_serve_answers_pages_and_the_chat_socket(tmp_path):
